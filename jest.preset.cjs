@@ -1,0 +1,30 @@
+// Shared jest settings for every package. Jest stays CommonJS; swc compiles TypeScript (with
+// legacy decorators and their metadata) and the ESM-only ky, which is why ky is not ignored.
+const path = require('node:path');
+
+const swc = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+    keepClassNames: true,
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+};
+
+/** @param {string} name the package folder under packages/ */
+module.exports = (name) => ({
+  displayName: name,
+  rootDir: path.join(__dirname, 'packages', name),
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  transform: { '^.+\\.(t|m?j)s$': ['@swc/jest', swc] },
+  setupFilesAfterEnv: [path.join(__dirname, 'test-support/secret-scan.setup.ts')],
+  transformIgnorePatterns: ['/node_modules/(?!(ky)/)'],
+  moduleNameMapper: {
+    '^@haltstate/([a-z]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+    '^@test-support/(.*)$': path.join(__dirname, 'test-support/$1'),
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+});

@@ -1,0 +1,539 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ActionDenied,
+  ActionExpired,
+  ApprovalPending,
+  ApprovalTimeoutError,
+  HaltStateAuthError,
+  HaltStateConnectionError,
+  HaltStateProtocolError,
+  HaltStateRateLimitError,
+  HaltStateValidationError,
+} from './errors.js';
+import { Transport } from './internal/http.js';
+import { KillSwitch } from './internal/kill-switch.js';
+import { deriveIdempotencyKey, redact, toJson, toJsonObject, type JsonObject } from './internal/params.js';
+import { ReportQueue, type FlushResult, type QueuedReport, type ReportStats } from './internal/report-queue.js';
+import { sleep } from './internal/retry.js';
+import { SseParser } from './internal/sse.js';
+import { resolveOptions, type ClientOptions, type RequestOptions, type ResolvedOptions } from './options.js';
+import { PREFIXES, ROUTES } from './routes.js';
+import { approvalDecisionEvent, approvalResponse, approvalsSinceResponse, streamEventEnvelope } from './schemas/approval.js';
+import { checkResponse, type CheckResponse } from './schemas/check.js';
+import { identifier } from './schemas/common.js';
+import { guardResponse, type GuardResponse } from './schemas/guard.js';
+import { heartbeatResponse, toAgentStatus, type AgentStatus } from './schemas/heartbeat.js';
+import type { ApprovalEvent, ApprovalState, CheckInput, Decision, GuardInput, Permit, ReportInput, WaitCallOptions } from './types.js';
+import { SDK_VERSION } from './version.js';
+
+const DEFAULT_WAIT_MS = 3_600_000;
+const DEFAULT_POLL_MS = 5_000;
+const MAX_POLL_MS = 30_000;
+const DEFAULT_CLOSE_MS = 5_000;
+const MAX_REPORTED_ERROR_CHARS = 2_000;
+
+/** Internal event of the approval stream: decisions plus the moment the subscription is live. */
+type StreamItem = { type: 'connected' } | { type: 'decision'; event: ApprovalEvent };
+
+/**
+ * The HaltState client: policy checks before an agent acts, the guard pattern, human approvals,
+ * reports after the act, and the kill switch.
+ *
+ * @example
+ * const client = new HaltStateClient({ tenantId: 'acme', apiKey: process.env.HALTSTATE_API_KEY });
+ * const receipt = await client.guard({ action: 'payment.process', params: { amount: 5000 } },
+ *   async (permit) => pay(5000));
+ */
+export class HaltStateClient {
+  readonly #options: ResolvedOptions;
+  readonly #transport: Transport;
+  readonly #reports: ReportQueue;
+  readonly #killSwitch: KillSwitch;
+  /** Aborted by `close()`: ends streams, subscriptions and waits. */
+  readonly #lifetime = new AbortController();
+
+  constructor(options: ClientOptions = {}) {
+    this.#options = resolveOptions(options);
+    this.#transport = new Transport({
+      baseUrl: this.#options.baseUrl,
+      prefix: PREFIXES[this.#options.namespace],
+      tenantId: this.#options.tenantId,
+      apiKey: this.#options.apiKey,
+      timeoutMs: this.#options.timeoutMs,
+      retries: this.#options.retries,
+      userAgent: `haltstate-sdk-ts/${SDK_VERSION} node/${process.versions.node}`,
+      fetch: this.#options.fetch,
+    });
+    const onReportError =
+      this.#options.onReportError ??
+      ((error: Error) => process.emitWarning(this.#transport.scrub(error.message), { code: 'HALTSTATE_REPORT_NOT_DELIVERED' }));
+    this.#reports = new ReportQueue({
+      maxSize: this.#options.maxQueuedReports,
+      onError: onReportError,
+      send: async (report) => {
+        await this.#transport.request({ method: 'POST', path: report.path, body: report.body }, { signal: this.#lifetime.signal });
+      },
+    });
+    this.#killSwitch = new KillSwitch(this.#options.agentId);
+  }
+
+  /** Tenant this client acts for. */
+  get tenantId(): string {
+    return this.#options.tenantId;
+  }
+
+  /** Agent id used when a call names none. */
+  get agentId(): string {
+    return this.#options.agentId;
+  }
+
+  /** Report delivery totals: queued, delivered, failed, dropped, pending. */
+  get reportStats(): ReportStats {
+    return this.#reports.stats;
+  }
+
+  /** The kill switch's last known status for this client. */
+  get agentStatus(): AgentStatus {
+    return this.#killSwitch.status;
+  }
+
+  /**
+   * Asks the policy service whether an action may run. Does not run anything.
+   *
+   * @example
+   * const decision = await client.check({ action: 'payment.process', params: { amount: 5000 } });
+   * if (decision.allowed) { … }
+   */
+  check(input: CheckInput, options?: RequestOptions): Promise<Decision>;
+  check(action: string, input?: Omit<CheckInput, 'action'>, options?: RequestOptions): Promise<Decision>;
+  async check(first: CheckInput | string, second?: Omit<CheckInput, 'action'> | RequestOptions, third?: RequestOptions): Promise<Decision> {
+    const [input, options] = typeof first === 'string' ? [{ ...(second as Omit<CheckInput, 'action'>), action: first }, third] : [first, second as RequestOptions | undefined];
+    this.#killSwitch.assertAlive();
+    const { agentId, action, params } = this.#prepare(input);
+    const requestId = randomUUID();
+    let body: CheckResponse;
+    try {
+      ({ data: body } = await this.#transport.request(
+        { method: 'POST', path: ROUTES.check, body: { agent_id: agentId, action, params: redact(params, this.#options.redact) }, schema: checkResponse },
+        options,
+      ));
+    } catch (error) {
+      if (this.#options.failOpen && error instanceof HaltStateConnectionError) {
+        return { decision: 'ALLOW', allowed: true, denied: false, requiresApproval: false, reason: 'Fail-open: connection error', policyId: null, latencyMs: 0, approvalId: null, requestId, failOpen: true, action, agentId };
+      }
+      throw error;
+    }
+    return {
+      decision: body.decision,
+      allowed: body.decision === 'ALLOW',
+      denied: body.decision === 'DENY',
+      requiresApproval: body.decision === 'APPROVAL_REQUIRED',
+      reason: body.reason ?? '',
+      policyId: body.policy_id ?? null,
+      latencyMs: body.latency_ms ?? 0,
+      approvalId: body.approval_id ?? body.request_id ?? null,
+      requestId,
+      failOpen: false,
+      action,
+      agentId,
+    };
+  }
+
+  /**
+   * Queues the outcome of a checked action. Never blocks or throws for delivery problems: those
+   * go to `onReportError` and `reportStats`. Call `flush()` or `close()` before the process exits.
+   *
+   * @example
+   * await client.report(decision, { status: 'success', result: { transactionId: 'tx_123' } });
+   */
+  async report(decision: Decision, outcome: ReportInput): Promise<void> {
+    if (!['success', 'error', 'failure'].includes(outcome?.status)) {
+      throw new HaltStateValidationError(`report status must be "success", "error" or "failure", got ${JSON.stringify(outcome?.status)}`, { path: 'status' });
+    }
+    let result: JsonObject | null = null;
+    if (outcome.result !== undefined && outcome.result !== null) {
+      const json = toJson(outcome.result, 'result', true);
+      const object = typeof json === 'object' && json !== null && !Array.isArray(json) ? json : { value: json };
+      result = redact(decision.failOpen ? { ...object, fail_open: true } : object, this.#options.redact);
+    } else if (decision.failOpen) {
+      result = { fail_open: true };
+    }
+    this.#enqueue({
+      info: { kind: 'report', action: decision.action, agentId: decision.agentId, id: decision.requestId },
+      path: ROUTES.report,
+      body: { request_id: decision.requestId, agent_id: decision.agentId, action: decision.action, status: outcome.status, decision: decision.decision, policy_id: decision.policyId, result },
+    });
+  }
+
+  /**
+   * Runs `fn` only when the service says `allowed` or `approved`, then reports its outcome and
+   * returns its value. Denied, pending (without `wait`), expired, an unknown answer or an
+   * unreachable service all throw, and `fn` does not run, whatever `failOpen` says.
+   *
+   * @example
+   * await client.guard({ action: 'payment.process', params, idempotencyKey: `payment-${invoiceId}`, wait: true },
+   *   async (permit) => pay(invoiceId));
+   */
+  async guard<T>(input: GuardInput, fn: (permit: Permit) => T | Promise<T>, options: RequestOptions = {}): Promise<Awaited<T>> {
+    if (typeof fn !== 'function') throw new HaltStateValidationError('guard needs a function to run as its second argument', { path: 'fn' });
+    this.#killSwitch.assertAlive();
+    const { agentId, action, params } = this.#prepare(input);
+    const idempotencyKey = input.idempotencyKey ?? deriveIdempotencyKey(this.#options.tenantId, agentId, action, params);
+    this.#validate(idempotencyKey, 'idempotencyKey');
+    const body = {
+      agent_id: agentId,
+      action,
+      params: redact(params, this.#options.redact),
+      idempotency_key: idempotencyKey,
+      tenant_id: this.#options.tenantId,
+      ...(input.metadata === undefined ? {} : { metadata: redact(toJsonObject(input.metadata, 'metadata'), this.#options.redact) }),
+    };
+    const wait = input.wait === true ? {} : input.wait || undefined;
+    const waitMs = wait?.timeoutMs ?? DEFAULT_WAIT_MS;
+    const ask = async () => (await this.#transport.request({ method: 'POST', path: ROUTES.guard, body, schema: guardResponse }, options)).data;
+
+    let answer: GuardResponse = await ask();
+    let decided = false;
+    while (answer.status === 'pending') {
+      const approvalId = answer.approval_id ?? idempotencyKey;
+      if (!wait) throw new ApprovalPending({ approvalId, idempotencyKey, action });
+      if (decided) throw new HaltStateProtocolError(`guard for "${action}" is still pending after approval ${approvalId} was decided`);
+      await this.#awaitDecision(approvalId, { ...options, timeoutMs: waitMs, pollIntervalMs: wait.pollIntervalMs });
+      decided = true;
+      // The server stays the source of truth: ask again with the same key.
+      answer = await ask();
+    }
+    if (answer.status === 'denied') throw new ActionDenied({ action, reason: answer.reason || 'Policy violation', policyId: answer.policy_id ?? null, approver: answer.approver ?? null });
+    if (answer.status === 'expired') throw new ActionExpired({ action, approvalId: answer.approval_id ?? undefined });
+
+    const permit: Permit = {
+      status: answer.status,
+      approvalId: answer.approval_id ?? idempotencyKey,
+      approvedAt: answer.approved_at ?? new Date().toISOString(),
+      approver: answer.approver ?? null,
+      idempotencyKey,
+      action,
+      agentId,
+    };
+    await this.#killSwitch.whenRunnable(waitMs, options.signal);
+    options.signal?.throwIfAborted();
+    const info = { kind: 'guardReport' as const, action, agentId, id: idempotencyKey };
+    try {
+      const value = await fn(permit);
+      this.#enqueue({ info, path: ROUTES.guardReport, body: { idempotency_key: idempotencyKey, action, agent_id: agentId, outcome: 'success', error: null } });
+      return value;
+    } catch (error) {
+      this.#enqueue({ info, path: ROUTES.guardReport, body: { idempotency_key: idempotencyKey, action, agent_id: agentId, outcome: 'error', error: describeError(error) } });
+      throw error;
+    }
+  }
+
+  /**
+   * The flow adapters use: with an `idempotencyKey`, `guard`; without one, check → run → report.
+   * Denied throws `ActionDenied`; approval required throws `ApprovalPending` unless `wait`.
+   *
+   * @example
+   * await client.execute({ action: 'email.send', params: { to } }, () => sendEmail(to));
+   */
+  async execute<T>(input: GuardInput, fn: (permit: Permit | null) => T | Promise<T>, options: RequestOptions = {}): Promise<Awaited<T>> {
+    if (input.idempotencyKey !== undefined) return this.guard(input, fn, options);
+    const decision = await this.check(input, options);
+    const waitMs = (typeof input.wait === 'object' ? input.wait.timeoutMs : undefined) ?? DEFAULT_WAIT_MS;
+    if (decision.denied) throw new ActionDenied({ action: decision.action, reason: decision.reason || 'Policy violation', policyId: decision.policyId });
+    if (decision.requiresApproval) {
+      const approvalId = decision.approvalId!;
+      if (!input.wait) throw new ApprovalPending({ approvalId, action: decision.action });
+      const state = await this.#awaitDecision(approvalId, { ...options, timeoutMs: waitMs, pollIntervalMs: typeof input.wait === 'object' ? input.wait.pollIntervalMs : undefined });
+      throwUnlessApproved(state, decision.action, decision.policyId);
+    }
+    await this.#killSwitch.whenRunnable(waitMs, options.signal);
+    options.signal?.throwIfAborted();
+    try {
+      const value = await fn(null);
+      await this.report(decision, { status: 'success', result: value });
+      return value;
+    } catch (error) {
+      await this.report(decision, { status: 'error', result: { error: describeError(error) } });
+      throw error;
+    }
+  }
+
+  /**
+   * Waits for a human decision on an approval: one GET first, then the SSE stream (polling with
+   * backoff when the stream is unavailable). Resolves when approved; throws `ActionDenied` when
+   * rejected, `ActionExpired` when expired, `ApprovalTimeoutError` after `timeoutMs`.
+   *
+   * @example
+   * const state = await client.waitForApproval(error.approvalId, { timeoutMs: 60_000 });
+   */
+  async waitForApproval(approvalId: string, options: WaitCallOptions = {}): Promise<ApprovalState> {
+    this.#validate(approvalId, 'approvalId');
+    const state = await this.#awaitDecision(approvalId, { ...options, timeoutMs: options.timeoutMs ?? DEFAULT_WAIT_MS });
+    throwUnlessApproved(state, state.action ?? 'action', null);
+    return state;
+  }
+
+  /** One approval's current state. */
+  async getApproval(approvalId: string, options?: RequestOptions): Promise<ApprovalState> {
+    this.#validate(approvalId, 'approvalId');
+    const { data } = await this.#transport.request({ method: 'GET', path: ROUTES.approval(approvalId), schema: approvalResponse, adminToken: true }, options);
+    return { approvalId, status: data.status, approver: data.approver ?? null, reason: data.reason ?? null, decidedAt: data.decided_at ?? null, agentId: data.agent_id ?? null, action: data.action ?? null };
+  }
+
+  /** Decisions made after `since`, oldest first (at most `limit`, 1–500). */
+  async approvalsSince(since: Date | string, options: RequestOptions & { limit?: number } = {}): Promise<ApprovalEvent[]> {
+    const sinceIso = since instanceof Date ? since.toISOString() : since;
+    if (Number.isNaN(Date.parse(sinceIso))) throw new HaltStateValidationError(`since must be a Date or an ISO-8601 string, got ${JSON.stringify(since)}`, { path: 'since' });
+    const limit = options.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new HaltStateValidationError(`limit must be an integer from 1 to 500, got ${limit}`, { path: 'limit' });
+    const { data } = await this.#transport.request(
+      { method: 'GET', path: ROUTES.approvalsSince, query: { tenant_id: this.#options.tenantId, since: sinceIso, limit: String(limit) }, schema: approvalsSinceResponse, adminToken: true },
+      options,
+    );
+    return data.decisions.map((entry) => ({
+      approvalId: entry.request_id,
+      status: entry.status,
+      approver: entry.approver ?? null,
+      reason: entry.reason ?? null,
+      agentId: entry.agent_id ?? null,
+      action: entry.action ?? null,
+      timestamp: entry.decided_at ?? null,
+      catchup: false,
+    }));
+  }
+
+  /**
+   * Human decisions as they happen, over SSE. Reconnects after a dropped stream and resumes from
+   * the last timestamp seen. Ends when `signal` aborts or the client closes; throws on auth errors.
+   *
+   * @example
+   * for await (const event of client.approvals()) console.log(event.approvalId, event.status);
+   */
+  async *approvals(options: { lastSeen?: Date | string; signal?: AbortSignal } = {}): AsyncGenerator<ApprovalEvent, void, undefined> {
+    for await (const item of this.#stream(options.lastSeen, options.signal)) {
+      if (item.type === 'decision') yield item.event;
+    }
+  }
+
+  /**
+   * Calls `listener` for each human decision until the returned function is called.
+   * Stream errors other than auth are retried; auth errors and listener errors go to `onError`.
+   */
+  onApproval(listener: (event: ApprovalEvent) => void, options: { lastSeen?: Date | string; onError?: (error: unknown) => void } = {}): () => void {
+    const stop = new AbortController();
+    void (async () => {
+      try {
+        for await (const event of this.approvals({ lastSeen: options.lastSeen, signal: stop.signal })) listener(event);
+      } catch (error) {
+        if (!stop.signal.aborted) options.onError?.(error);
+      }
+    })();
+    return () => stop.abort();
+  }
+
+  /** Asks the kill switch route for an agent's status. */
+  async heartbeat(agentId: string = this.#options.agentId, options?: RequestOptions): Promise<AgentStatus> {
+    this.#validate(agentId, 'agentId');
+    const { data } = await this.#transport.request({ method: 'GET', path: ROUTES.heartbeat, query: { agent_id: agentId }, schema: heartbeatResponse }, options);
+    return toAgentStatus(data.status);
+  }
+
+  /**
+   * Polls the heartbeat now and every `intervalMs`. KILL stops this client for good; PAUSE holds
+   * new guarded actions until the status is OK again. Resolves with the first status.
+   */
+  async startKillSwitch(options: { intervalMs?: number; agentId?: string; onError?: (error: unknown) => void } = {}): Promise<AgentStatus> {
+    const intervalMs = options.intervalMs ?? 30_000;
+    if (!Number.isFinite(intervalMs) || intervalMs < 100) throw new HaltStateValidationError(`intervalMs must be at least 100, got ${intervalMs}`, { path: 'intervalMs' });
+    const agentId = options.agentId ?? this.#options.agentId;
+    const poll = async () => {
+      try {
+        this.#killSwitch.update(await this.heartbeat(agentId, { signal: this.#lifetime.signal }));
+      } catch (error) {
+        if (!this.#lifetime.signal.aborted) options.onError?.(error);
+      }
+    };
+    const first = await this.heartbeat(agentId);
+    this.#killSwitch.update(first);
+    if (first !== 'KILL') {
+      const timer = setInterval(() => void poll(), intervalMs);
+      timer.unref();
+      this.#killSwitch.watch(agentId, timer);
+    }
+    return first;
+  }
+
+  /** Resolves once every queued report is delivered, or at `timeoutMs` with what was not. */
+  flush(options: { timeoutMs?: number } = {}): Promise<FlushResult> {
+    return this.#reports.flush(options.timeoutMs ?? DEFAULT_CLOSE_MS);
+  }
+
+  /**
+   * Stops the kill switch, streams and waits, flushes reports (bounded by `timeoutMs`) and gives
+   * up on what is left, reporting each to `onReportError`.
+   */
+  async close(options: { timeoutMs?: number } = {}): Promise<FlushResult> {
+    this.#killSwitch.stop();
+    this.#reports.close();
+    const result = await this.#reports.flush(options.timeoutMs ?? DEFAULT_CLOSE_MS);
+    this.#lifetime.abort(new HaltStateConnectionError('The HaltState client was closed'));
+    this.#reports.abandon('the client was closed before delivery');
+    return result;
+  }
+
+  /** `await using client = new HaltStateClient(…)` closes it at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  toJSON(): Record<string, string> {
+    return { tenantId: this.#options.tenantId, baseUrl: this.#options.baseUrl, agentId: this.#options.agentId, apiKey: '[REDACTED]' };
+  }
+
+  toString(): string {
+    return `HaltStateClient(${this.#options.tenantId} @ ${this.#options.baseUrl})`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `HaltStateClient ${JSON.stringify(this.toJSON())}`;
+  }
+
+  #prepare(input: CheckInput): { agentId: string; action: string; params: JsonObject } {
+    if (typeof input !== 'object' || input === null) throw new HaltStateValidationError('Expected { action, params?, agentId? }', { path: 'input' });
+    const action = this.#validate(input.action, 'action');
+    const agentId = this.#validate(input.agentId ?? this.#options.agentId, 'agentId');
+    return { agentId, action, params: toJsonObject(input.params, 'params') };
+  }
+
+  #validate(value: unknown, name: string): string {
+    const parsed = identifier.safeParse(value);
+    if (!parsed.success) throw new HaltStateValidationError(`${name} ${typeof value === 'string' ? parsed.error.issues[0]!.message : `must be a string, got ${value === null ? 'null' : typeof value}`}`, { path: name });
+    return parsed.data;
+  }
+
+  #enqueue(report: QueuedReport): void {
+    this.#reports.enqueue(report);
+  }
+
+  /** Waits for any terminal state of an approval. GET first; SSE (GET again once live); polling as fallback. */
+  async #awaitDecision(approvalId: string, options: WaitCallOptions & { timeoutMs: number }): Promise<ApprovalState> {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new ApprovalTimeoutError({ approvalId, timeoutMs: options.timeoutMs })), options.timeoutMs);
+    const signal = AbortSignal.any([timeout.signal, this.#killSwitch.signal, this.#lifetime.signal, ...(options.signal ? [options.signal] : [])]);
+    const request = { signal, retries: options.retries };
+    try {
+      let state = await this.getApproval(approvalId, request);
+      if (state.status !== 'pending') return state;
+      try {
+        for await (const item of this.#stream(undefined, signal)) {
+          if (item.type === 'connected') {
+            // A decision made before the subscription went live is only visible to a GET.
+            state = await this.getApproval(approvalId, request);
+            if (state.status !== 'pending') return state;
+          } else if (item.event.approvalId === approvalId) {
+            return { ...state, status: item.event.status, approver: item.event.approver, reason: item.event.reason, decidedAt: item.event.timestamp };
+          }
+        }
+      } catch (error) {
+        if (signal.aborted || error instanceof HaltStateAuthError) throw error;
+        // The stream is unavailable here: poll instead.
+      }
+      let interval = options.pollIntervalMs ?? DEFAULT_POLL_MS;
+      for (;;) {
+        await sleep(interval, signal);
+        interval = Math.min(interval * 1.5, MAX_POLL_MS);
+        try {
+          state = await this.getApproval(approvalId, request);
+        } catch (error) {
+          // A poll that fails for a passing reason is not a decision: keep waiting.
+          if (error instanceof HaltStateConnectionError || error instanceof HaltStateRateLimitError) continue;
+          throw error;
+        }
+        if (state.status !== 'pending') return state;
+      }
+    } catch (error) {
+      throw signal.aborted ? signal.reason : error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * The approval stream with reconnects. Throws when the first connection fails (so callers can
+   * fall back to polling) or on auth errors; later drops reconnect with backoff from the last timestamp.
+   */
+  async *#stream(lastSeen: Date | string | undefined, outer?: AbortSignal): AsyncGenerator<StreamItem, void, undefined> {
+    const signal = outer ? AbortSignal.any([outer, this.#lifetime.signal]) : this.#lifetime.signal;
+    let since = lastSeen instanceof Date ? lastSeen.toISOString() : lastSeen;
+    let connectedOnce = false;
+    let backoff = 500;
+    while (!signal.aborted) {
+      let body: ReadableStream<Uint8Array>;
+      try {
+        body = await this.#transport.openStream(ROUTES.approvalsStream, { tenant_id: this.#options.tenantId, ...(since ? { last_seen: since } : {}) }, signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        if (!connectedOnce || error instanceof HaltStateAuthError) throw error;
+        await sleep(backoff, signal).catch(() => undefined);
+        backoff = Math.min(backoff * 2, MAX_POLL_MS);
+        continue;
+      }
+      const parser = new SseParser();
+      const decoder = new TextDecoder();
+      const reader = body.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          for (const message of parser.feed(decoder.decode(value, { stream: true }))) {
+            const item = parseStreamMessage(message.data);
+            if (item?.type === 'connected') {
+              connectedOnce = true;
+              backoff = 500;
+            }
+            if (item?.type === 'decision' && item.event.timestamp) since = item.event.timestamp;
+            if (item) yield item;
+          }
+        }
+      } catch {
+        // A dropped stream: reconnect below.
+      } finally {
+        await reader.cancel().catch(() => undefined);
+      }
+      if (signal.aborted) return;
+      await sleep(backoff, signal).catch(() => undefined);
+      backoff = Math.min(backoff * 2, MAX_POLL_MS);
+    }
+  }
+}
+
+function parseStreamMessage(data: string): StreamItem | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  const envelope = streamEventEnvelope.safeParse(json);
+  if (!envelope.success) return undefined;
+  if (envelope.data.type === 'CONNECTED') return { type: 'connected' };
+  if (envelope.data.type !== 'APPROVAL_DECISION') return undefined;
+  const parsed = approvalDecisionEvent.safeParse(json);
+  if (!parsed.success) return undefined;
+  const event = parsed.data;
+  return {
+    type: 'decision',
+    event: { approvalId: event.request_id, status: event.status, approver: event.approver ?? null, reason: event.reason ?? null, agentId: event.agent_id ?? null, action: event.action ?? null, timestamp: event.timestamp, catchup: event.catchup ?? false },
+  };
+}
+
+function throwUnlessApproved(state: ApprovalState, action: string, policyId: string | null): void {
+  if (state.status === 'approved') return;
+  if (state.status === 'rejected') throw new ActionDenied({ action, reason: state.reason || 'Rejected by approver', policyId, approver: state.approver });
+  throw new ActionExpired({ action, approvalId: state.approvalId });
+}
+
+function describeError(error: unknown): string {
+  const text = error instanceof Error ? error.message || error.name : String(error);
+  return text.length > MAX_REPORTED_ERROR_CHARS ? `${text.slice(0, MAX_REPORTED_ERROR_CHARS)}…` : text;
+}

@@ -1,0 +1,55 @@
+export { HaltStateClient } from './client.js';
+export { haltstateGuard } from './guard-function.js';
+export type { GuardFunctionOptions } from './guard-function.js';
+export { resolveOptions } from './options.js';
+export type { ClientOptions, RequestOptions, QueuedReportInfo, ResolvedOptions } from './options.js';
+export type {
+  ActionParams,
+  CheckInput,
+  Decision,
+  GuardInput,
+  WaitOptions,
+  Permit,
+  ApprovalState,
+  ApprovalEvent,
+  ReportInput,
+  WaitCallOptions,
+} from './types.js';
+export type { FlushResult, ReportFailure, ReportStats } from './internal/report-queue.js';
+export type { JsonObject, JsonValue, Redactor } from './internal/params.js';
+export { REDACTED, DEFAULT_REDACTED_KEYS, canonicalJson, deriveIdempotencyKey } from './internal/params.js';
+export {
+  HaltStateError,
+  HaltStateAuthError,
+  HaltStateConnectionError,
+  HaltStateRateLimitError,
+  HaltStatePolicyError,
+  HaltStateValidationError,
+  HaltStateProtocolError,
+  HaltStateNotFoundError,
+  IdempotencyConflictError,
+  DecisionError,
+  ApprovalPending,
+  ActionDenied,
+  ActionExpired,
+  ApprovalTimeoutError,
+  KillSwitchTriggered,
+  isHaltStateError,
+  isDecisionError,
+  ERROR_CHANNEL,
+} from './errors.js';
+export type { HaltStateErrorCode, HaltStateErrorDetails } from './errors.js';
+export {
+  ActionPending,
+  ActionRejected,
+  ActionTimeout,
+  JanusError,
+  JanusClient,
+  AsyncHaltStateClient,
+  AsyncJanusClient,
+  janusGuard,
+} from './compat.js';
+export { PREFIXES, ROUTES, HEADERS, IDEMPOTENCY_CONFLICT_STATUS } from './routes.js';
+export type { Namespace } from './routes.js';
+export { SDK_VERSION } from './version.js';
+export * as schemas from './schemas/index.js';

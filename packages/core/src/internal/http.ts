@@ -1,0 +1,268 @@
+// The only file that talks HTTP. Every request of the SDK goes through `Transport.request`
+// (or `openStream` for SSE): headers, per-attempt deadline, retries with backoff, and the
+// mapping of every failure onto the SDK's error classes. Users never see a ky error.
+import ky, { type KyInstance } from 'ky';
+import type { ZodType } from 'zod';
+import {
+  HaltStateAuthError,
+  HaltStateConnectionError,
+  HaltStateError,
+  HaltStateNotFoundError,
+  HaltStatePolicyError,
+  HaltStateProtocolError,
+  HaltStateRateLimitError,
+  IdempotencyConflictError,
+} from '../errors.js';
+import { HEADERS, IDEMPOTENCY_CONFLICT_STATUS } from '../routes.js';
+import type { RequestOptions } from '../options.js';
+import { errorBody } from '../schemas/common.js';
+import { isRetryableStatus, MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelay, sleep } from './retry.js';
+
+export interface TransportConfig {
+  baseUrl: string;
+  prefix: string;
+  tenantId: string;
+  apiKey: string;
+  timeoutMs: number;
+  retries: number;
+  userAgent: string;
+  fetch: typeof fetch;
+}
+
+export interface Call<T> {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  query?: Record<string, string>;
+  /** Schema of a 2xx body; omitted when the body is not used. */
+  schema?: ZodType<T>;
+  /** Also send the key as `X-Admin-Token` (the approval read routes want it). */
+  adminToken?: boolean;
+}
+
+export interface Reply<T> {
+  data: T;
+  status: number;
+  requestId: string | undefined;
+}
+
+/** Responses larger than this are refused rather than buffered. */
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_DETAIL_CHARS = 500;
+
+class DeadlineExceeded extends Error {}
+
+export class Transport {
+  readonly #config: TransportConfig;
+  readonly #ky: KyInstance;
+
+  constructor(config: TransportConfig) {
+    this.#config = config;
+    this.#ky = ky.create({
+      prefixUrl: `${config.baseUrl}${config.prefix}`,
+      headers: {
+        [HEADERS.tenantId]: config.tenantId,
+        [HEADERS.apiKey]: config.apiKey,
+        [HEADERS.authorization]: `Bearer ${config.apiKey}`,
+        'user-agent': config.userAgent,
+      },
+      // Retries and deadlines are ours: they must cover the body too and map to our errors.
+      retry: 0,
+      timeout: false,
+      throwHttpErrors: false,
+      fetch: config.fetch,
+    });
+  }
+
+  /** Removes the API key from any text that came from outside (server details, error causes). */
+  scrub(text: string): string {
+    return text.split(this.#config.apiKey).join('[REDACTED]');
+  }
+
+  /** Sends a request with retries and returns the parsed body, or throws a HaltState error. */
+  async request<T>(call: Call<T>, options: RequestOptions = {}): Promise<Reply<T>> {
+    const retries = options.retries ?? this.#config.retries;
+    const label = `${call.method} ${this.#config.prefix}${call.path}`;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.#attempt(call, options, label);
+      if (outcome.kind === 'done') return outcome.reply;
+      const retryAfterMs = outcome.retryAfterMs;
+      const canRetry = attempt <= retries && (retryAfterMs === undefined || retryAfterMs <= MAX_RETRY_AFTER_MS);
+      if (!canRetry) throw outcome.error(attempt);
+      await sleep(retryDelay(attempt, retryAfterMs), options.signal);
+    }
+  }
+
+  /** Opens an SSE stream: the deadline covers the response headers only, not the stream's life. */
+  async openStream(path: string, query: Record<string, string>, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const label = `GET ${this.#config.prefix}${path}`;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new DeadlineExceeded()), this.#config.timeoutMs);
+    try {
+      const response = await this.#ky.get(path.slice(1), {
+        searchParams: query,
+        headers: { accept: 'text/event-stream', [HEADERS.adminToken]: this.#config.apiKey },
+        signal: AbortSignal.any([signal, deadline.signal]),
+      });
+      if (!response.ok) throw await this.#statusError(response, label, 1);
+      const type = response.headers.get('content-type') ?? '';
+      if (!type.includes('text/event-stream') || response.body === null) {
+        await response.body?.cancel();
+        throw new HaltStateProtocolError(`${label} answered ${response.status} with content-type "${type}", not an event stream`, { status: response.status });
+      }
+      return response.body;
+    } catch (error) {
+      throw this.#networkError(error, label, signal, this.#config.timeoutMs);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #attempt<T>(call: Call<T>, options: RequestOptions, label: string): Promise<
+    | { kind: 'done'; reply: Reply<T> }
+    | { kind: 'retry'; retryAfterMs: number | undefined; error: (attempts: number) => HaltStateError }
+  > {
+    const userSignal = options.signal;
+    const deadline = new AbortController();
+    const timeoutMs = options.timeoutMs ?? this.#config.timeoutMs;
+    const timer = setTimeout(() => deadline.abort(new DeadlineExceeded()), timeoutMs);
+    const signal = userSignal ? AbortSignal.any([userSignal, deadline.signal]) : deadline.signal;
+    try {
+      const response = await this.#ky(call.path.slice(1), {
+        method: call.method,
+        json: call.body,
+        searchParams: call.query,
+        // ky drops its default headers when given `headers: undefined`, so only pass them when set.
+        ...(call.adminToken ? { headers: { [HEADERS.adminToken]: this.#config.apiKey } } : {}),
+        signal,
+      });
+      const requestId = response.headers.get(HEADERS.requestId) ?? undefined;
+      if (response.ok) {
+        const data = call.schema ? await this.#parseBody(response, call.schema, label, requestId) : ((await response.body?.cancel(), undefined) as T);
+        return { kind: 'done', reply: { data, status: response.status, requestId } };
+      }
+      if (isRetryableStatus(response.status)) {
+        const retryAfterMs = parseRetryAfter(response.headers.get(HEADERS.retryAfter));
+        const detail = await this.#readDetail(response);
+        return {
+          kind: 'retry',
+          retryAfterMs,
+          error: (attempts) =>
+            response.status === 429
+              ? new HaltStateRateLimitError(`${label} was rate limited (429) after ${attempts} attempt(s)${detail ? `: ${detail}` : ''}`, { status: 429, requestId, retryAfterMs })
+              : new HaltStateConnectionError(`${label} failed with ${response.status} after ${attempts} attempt(s)${detail ? `: ${detail}` : ''}`, { status: response.status, requestId }),
+        };
+      }
+      throw await this.#statusError(response, label, 1);
+    } catch (error) {
+      if (error instanceof HaltStateError) throw error;
+      const mapped = this.#networkError(error, label, userSignal, timeoutMs);
+      if (mapped instanceof HaltStateConnectionError) {
+        return { kind: 'retry', retryAfterMs: undefined, error: (attempts) => new HaltStateConnectionError(`${mapped.message} (after ${attempts} attempt(s))`, { cause: mapped.cause }) };
+      }
+      throw mapped;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #networkError(error: unknown, label: string, userSignal: AbortSignal | undefined, timeoutMs: number): unknown {
+    if (error instanceof HaltStateError) return error;
+    if (userSignal?.aborted) return userSignal.reason;
+    if (error instanceof DeadlineExceeded || (error instanceof Error && error.name === 'AbortError')) {
+      return new HaltStateConnectionError(`${label} timed out after ${timeoutMs} ms`);
+    }
+    // Keep only the cause's name and (scrubbed) message: ky errors hold the request and its headers.
+    const reason = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
+    const cause = new Error(this.scrub(reason));
+    return new HaltStateConnectionError(`${label} could not reach ${this.#config.baseUrl}: ${this.scrub(reason)}`, { cause });
+  }
+
+  async #statusError(response: Response, label: string, attempts: number): Promise<HaltStateError> {
+    const status = response.status;
+    const requestId = response.headers.get(HEADERS.requestId) ?? undefined;
+    const detail = await this.#readDetail(response);
+    const suffix = detail ? `: ${detail}` : '';
+    if (status === 401 || status === 403) {
+      return new HaltStateAuthError(`${label} was refused (${status}): check the tenant id and API key${suffix}`, { status, requestId });
+    }
+    if (status === IDEMPOTENCY_CONFLICT_STATUS) {
+      return new IdempotencyConflictError(`${label} answered ${status}: this idempotency key was already used for a different agent, action or params; use a new key${suffix}`, { status, requestId });
+    }
+    if (status === 404) {
+      return new HaltStateNotFoundError(`${label} answered 404 at ${this.#config.baseUrl}: not found (check baseUrl and namespace)${suffix}`, { status, requestId });
+    }
+    if (status === 400 || status === 422) {
+      return new HaltStatePolicyError(`${label} was rejected (${status})${suffix}`, { status, requestId, detail });
+    }
+    return new HaltStateError(`${label} answered unexpected status ${status} after ${attempts} attempt(s)${suffix}`, { status, requestId });
+  }
+
+  async #readDetail(response: Response): Promise<string | undefined> {
+    let text: string;
+    try {
+      text = await readCapped(response, 64 * 1024);
+    } catch {
+      return undefined;
+    }
+    if (text.trim() === '') return undefined;
+    let detail: unknown = text;
+    try {
+      const parsed = errorBody.safeParse(JSON.parse(text));
+      if (parsed.success && parsed.data.detail !== undefined) detail = parsed.data.detail;
+    } catch {
+      // not JSON: keep the text
+    }
+    const flat = (typeof detail === 'string' ? detail : JSON.stringify(detail)).replace(/\s+/g, ' ').trim();
+    const safe = this.scrub(flat);
+    return safe.length > MAX_DETAIL_CHARS ? `${safe.slice(0, MAX_DETAIL_CHARS)}…` : safe;
+  }
+
+  async #parseBody<T>(response: Response, schema: ZodType<T>, label: string, requestId: string | undefined): Promise<T> {
+    const type = response.headers.get('content-type') ?? '';
+    const protocolError = (what: string, issues: string[] = []) =>
+      new HaltStateProtocolError(`${label} answered ${response.status} with ${what}; refusing to treat it as a decision`, { status: response.status, requestId, issues });
+    if (!/[/+]json\b/i.test(type)) {
+      await response.body?.cancel();
+      throw protocolError(`content-type "${type || 'none'}" instead of JSON`);
+    }
+    let text: string;
+    try {
+      text = await readCapped(response, MAX_BODY_BYTES);
+    } catch (error) {
+      if (error instanceof HaltStateProtocolError) throw protocolError(error.message);
+      throw error;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw protocolError('a body that is not valid JSON');
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
+      throw protocolError(`a body that breaks the contract (${issues.join('; ')})`, issues);
+    }
+    return parsed.data;
+  }
+}
+
+/** Reads a body as text, refusing more than `limit` bytes. */
+async function readCapped(response: Response, limit: number): Promise<string> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new HaltStateProtocolError(`a body larger than ${limit} bytes`);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}

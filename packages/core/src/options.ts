@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { HaltStateValidationError } from './errors.js';
+import { PREFIXES, type Namespace } from './routes.js';
+import type { Redactor } from './internal/params.js';
+
+/**
+ * Options of {@link HaltStateClient}. Each falls back to a `HALTSTATE_*` variable, then a default.
+ *
+ * @example
+ * new HaltStateClient({ tenantId: 'acme', apiKey: process.env.HS_KEY, agentId: 'payment-bot' })
+ */
+export interface ClientOptions {
+  /** Tenant id. Env: `HALTSTATE_TENANT_ID`. Required. */
+  tenantId?: string;
+  /** API key (`hs_…` or `janus_…`). Env: `HALTSTATE_API_KEY`. Required; never logged. */
+  apiKey?: string;
+  /** Service URL. Env: `HALTSTATE_BASE_URL` or `HALTSTATE_API_BASE`. @default 'https://haltstate.ai' */
+  baseUrl?: string;
+  /** Agent id used when a call names none. Env: `HALTSTATE_AGENT_ID`. @default 'default' */
+  agentId?: string;
+  /**
+   * `check()` only: when the service cannot be reached after retries (network, timeout, 5xx),
+   * return a synthetic ALLOW marked `failOpen: true`. Never applies to auth errors or `guard`.
+   * Env: `HALTSTATE_FAIL_OPEN` (`true`/`1`). @default false
+   */
+  failOpen?: boolean;
+  /** Per-request timeout. Env: `HALTSTATE_TIMEOUT` (seconds). @unit milliseconds @default 5000 */
+  timeoutMs?: number;
+  /** Retries after the first attempt on 408/429/5xx/network errors. @default 2 */
+  retries?: number;
+  /** `'legacy'` = `/api/sentinel`, `'branded'` = `/api/haltstate/sentinel`. @default 'legacy' */
+  namespace?: Namespace;
+  /** Allow `http://` to a host that is not loopback. @default false */
+  allowInsecureHttp?: boolean;
+  /**
+   * What to hide before params and results leave the process: extra key names (added to the
+   * default list), a function run after the default list, or `false` for no redaction.
+   * @default password, secret, token, apiKey/api_key, authorization, cvv, card number
+   */
+  redact?: Redactor;
+  /** Most reports waiting for delivery; one more is refused and passed to `onReportError`. @default 1000 */
+  maxQueuedReports?: number;
+  /** Called once for each report that could not be delivered (queue overflow or final failure). */
+  onReportError?: (error: Error, report: QueuedReportInfo) => void;
+  /** A fetch implementation (tests, proxies). @default globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+/** What `onReportError` and `flush()` say about a report that was not delivered. */
+export interface QueuedReportInfo {
+  kind: 'report' | 'guardReport';
+  action: string;
+  agentId: string;
+  /** The check's request id, or the guard's idempotency key. */
+  id: string;
+}
+
+/** Options for one call; they override the client's. */
+export interface RequestOptions {
+  /** Abort the call. Aborting never lets a guarded action run. */
+  signal?: AbortSignal;
+  /** @unit milliseconds */
+  timeoutMs?: number;
+  retries?: number;
+}
+
+const ENV = {
+  tenantId: 'HALTSTATE_TENANT_ID',
+  apiKey: 'HALTSTATE_API_KEY',
+  baseUrl: 'HALTSTATE_BASE_URL',
+  baseUrlAlias: 'HALTSTATE_API_BASE',
+  agentId: 'HALTSTATE_AGENT_ID',
+  failOpen: 'HALTSTATE_FAIL_OPEN',
+  timeout: 'HALTSTATE_TIMEOUT',
+} as const;
+
+const required = (option: string, variable: string) =>
+  z.string({ error: `${option} is required: pass { ${option} } to the client or set ${variable}` }).trim().min(1, `${option} must not be empty: pass { ${option} } to the client or set ${variable}`);
+
+const resolvedOptions = z.object({
+  tenantId: required('tenantId', ENV.tenantId),
+  apiKey: required('apiKey', ENV.apiKey),
+  baseUrl: z.url({ protocol: /^https?$/, error: `baseUrl must be an http(s) URL (option baseUrl or ${ENV.baseUrl})` }).transform((url) => url.replace(/\/+$/, '')),
+  agentId: z.string().trim().min(1, `agentId must not be empty (option agentId or ${ENV.agentId})`),
+  failOpen: z.boolean(),
+  timeoutMs: z.number().int().positive().max(600_000, 'timeoutMs must be at most 600000 (10 minutes)'),
+  retries: z.number().int().min(0).max(10),
+  namespace: z.enum(Object.keys(PREFIXES) as [Namespace, ...Namespace[]]),
+  allowInsecureHttp: z.boolean(),
+  maxQueuedReports: z.number().int().positive(),
+});
+
+/** Client options after env fallbacks, defaults and validation. */
+export type ResolvedOptions = z.infer<typeof resolvedOptions> &
+  Pick<ClientOptions, 'redact' | 'onReportError'> & { fetch: typeof fetch };
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
+
+function envBoolean(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new HaltStateValidationError(`${name} must be true or false, got "${value}"`, { path: name });
+}
+
+function envSecondsToMs(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new HaltStateValidationError(`${name} must be a positive number of seconds, got "${value}"`, { path: name });
+  }
+  return Math.round(seconds * 1000);
+}
+
+/** Options, then `HALTSTATE_*` variables, then defaults; validated. Throws `HaltStateValidationError`. */
+export function resolveOptions(options: ClientOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  const candidate = {
+    tenantId: options.tenantId ?? env[ENV.tenantId],
+    apiKey: options.apiKey ?? env[ENV.apiKey],
+    baseUrl: options.baseUrl ?? env[ENV.baseUrl] ?? env[ENV.baseUrlAlias] ?? 'https://haltstate.ai',
+    agentId: options.agentId ?? env[ENV.agentId] ?? 'default',
+    failOpen: options.failOpen ?? envBoolean(ENV.failOpen, env[ENV.failOpen]) ?? false,
+    timeoutMs: options.timeoutMs ?? envSecondsToMs(ENV.timeout, env[ENV.timeout]) ?? 5_000,
+    retries: options.retries ?? 2,
+    namespace: options.namespace ?? 'legacy',
+    allowInsecureHttp: options.allowInsecureHttp ?? false,
+    maxQueuedReports: options.maxQueuedReports ?? 1000,
+  };
+  const parsed = resolvedOptions.safeParse(candidate);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.join('.');
+    // zod's own message could quote the input; for apiKey it must not.
+    const message = path === 'apiKey' && issue.code !== 'invalid_type' && !issue.message.includes(ENV.apiKey) ? `apiKey is invalid: pass { apiKey } or set ${ENV.apiKey}` : issue.message;
+    throw new HaltStateValidationError(`Invalid HaltState client options: ${message}`, { path });
+  }
+  const url = new URL(parsed.data.baseUrl);
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname) && !parsed.data.allowInsecureHttp) {
+    throw new HaltStateValidationError(
+      `Invalid HaltState client options: baseUrl ${url.origin} uses plain http:// to a non-loopback host, which would send the API key in clear text. Use https://, or pass { allowInsecureHttp: true } if you really mean it.`,
+      { path: 'baseUrl' },
+    );
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    throw new HaltStateValidationError('Invalid HaltState client options: fetch must be a function', { path: 'fetch' });
+  }
+  if (options.onReportError !== undefined && typeof options.onReportError !== 'function') {
+    throw new HaltStateValidationError('Invalid HaltState client options: onReportError must be a function', { path: 'onReportError' });
+  }
+  return { ...parsed.data, redact: options.redact, onReportError: options.onReportError, fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)) };
+}

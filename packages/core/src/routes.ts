@@ -1,0 +1,36 @@
+// Every path and header name of the wire contract lives here, so a name the public sources
+// leave unconfirmed (the branded prefix, 409 on key reuse) changes in one line.
+
+/** Route prefixes: `legacy` is the long-supported alias; `branded` is newer (unconfirmed coverage). */
+export const PREFIXES = {
+  legacy: '/api/sentinel',
+  branded: '/api/haltstate/sentinel',
+} as const;
+
+/** Which prefix a client uses. */
+export type Namespace = keyof typeof PREFIXES;
+
+/** Route paths below the prefix. */
+export const ROUTES = {
+  check: '/action/check',
+  report: '/action/report',
+  guard: '/action/guard',
+  guardReport: '/action/guard/report',
+  approval: (approvalId: string) => `/approval/${encodeURIComponent(approvalId)}`,
+  approvalsSince: '/approvals/since',
+  approvalsStream: '/approvals/stream',
+  heartbeat: '/heartbeat',
+} as const;
+
+/** Header names the contract uses. */
+export const HEADERS = {
+  tenantId: 'x-tenant-id',
+  apiKey: 'x-api-key',
+  adminToken: 'x-admin-token',
+  authorization: 'authorization',
+  requestId: 'x-request-id',
+  retryAfter: 'retry-after',
+} as const;
+
+/** The status the server answers when an idempotency key is reused for another operation. */
+export const IDEMPOTENCY_CONFLICT_STATUS = 409;

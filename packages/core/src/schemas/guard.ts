@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { identifier, jsonObject } from './common.js';
+
+/** `POST /action/guard` request body. */
+export const guardRequest = z.object({
+  agent_id: identifier,
+  action: identifier,
+  params: jsonObject,
+  idempotency_key: identifier,
+  tenant_id: identifier,
+  metadata: jsonObject.optional(),
+});
+export type GuardRequest = z.infer<typeof guardRequest>;
+
+/** The states of a guarded action. Any other value fails the schema and never runs the action. */
+export const guardStatus = z.enum(['allowed', 'approved', 'denied', 'pending', 'expired']);
+export type GuardStatus = z.infer<typeof guardStatus>;
+
+/** `POST /action/guard` response body. */
+export const guardResponse = z.object({
+  status: guardStatus,
+  approval_id: z.string().min(1).nullish(),
+  approved_at: z.string().nullish(),
+  approver: z.string().nullish(),
+  reason: z.string().nullish(),
+  policy_id: z.string().nullish(),
+});
+export type GuardResponse = z.infer<typeof guardResponse>;

@@ -1,0 +1,108 @@
+import type { DecisionValue } from './schemas/common.js';
+import type { ApprovalStatus } from './schemas/approval.js';
+import type { RequestOptions } from './options.js';
+
+/** Params of an action: any JSON-serialisable object (Dates become ISO strings). */
+export type ActionParams = Record<string, unknown>;
+
+/**
+ * What to check.
+ * @example { action: 'payment.process', params: { amount: 5000 }, agentId: 'payment-bot-01' }
+ */
+export interface CheckInput {
+  action: string;
+  params?: ActionParams;
+  /** @default the client's agentId */
+  agentId?: string;
+}
+
+/** The policy service's answer to `check()`. */
+export interface Decision {
+  decision: DecisionValue;
+  allowed: boolean;
+  denied: boolean;
+  requiresApproval: boolean;
+  reason: string;
+  policyId: string | null;
+  latencyMs: number;
+  /** Set when `requiresApproval`. */
+  approvalId: string | null;
+  /** A UUID this client made for the check; echoed by `report()`. */
+  requestId: string;
+  /** True when this ALLOW was made up because the service was unreachable and `failOpen` is on. */
+  failOpen: boolean;
+  action: string;
+  agentId: string;
+}
+
+/** How long a pending guard waits for a human. `true` uses the defaults. */
+export interface WaitOptions {
+  /** @unit milliseconds @default 3_600_000 (one hour, as the reference client) */
+  timeoutMs?: number;
+  /** First polling interval when SSE is unavailable; grows ×1.5 up to 30 s. @unit milliseconds @default 5_000 */
+  pollIntervalMs?: number;
+}
+
+/**
+ * What to guard.
+ * @example { action: 'payment.process', params: { amount }, idempotencyKey: `payment-${invoiceId}`, wait: { timeoutMs: 300_000 } }
+ */
+export interface GuardInput extends CheckInput {
+  /** The same key always maps to the same approval. @default derived from tenant, agent, action and params */
+  idempotencyKey?: string;
+  /** Context shown to approvers (redacted like params). */
+  metadata?: ActionParams;
+  /** Wait for a human decision instead of throwing `ApprovalPending`. */
+  wait?: boolean | WaitOptions;
+}
+
+/** Handed to a guarded function: who let it run. */
+export interface Permit {
+  status: 'allowed' | 'approved';
+  approvalId: string;
+  /** ISO-8601 UTC. */
+  approvedAt: string;
+  approver: string | null;
+  idempotencyKey: string;
+  action: string;
+  agentId: string;
+}
+
+/** One approval's state (`GET /approval/{id}`). */
+export interface ApprovalState {
+  approvalId: string;
+  status: ApprovalStatus;
+  approver: string | null;
+  reason: string | null;
+  decidedAt: string | null;
+  agentId: string | null;
+  action: string | null;
+}
+
+/** A human decision, from the SSE stream or `approvalsSince`. */
+export interface ApprovalEvent {
+  approvalId: string;
+  status: ApprovalStatus;
+  approver: string | null;
+  reason: string | null;
+  agentId: string | null;
+  action: string | null;
+  /** When it was decided (ISO-8601). */
+  timestamp: string | null;
+  /** True when replayed after a (re)connect. */
+  catchup: boolean;
+}
+
+/** The outcome `report()` sends after a checked action. */
+export interface ReportInput {
+  status: 'success' | 'error' | 'failure';
+  result?: unknown;
+}
+
+/** Options of a call that may wait. */
+export interface WaitCallOptions extends RequestOptions {
+  /** @unit milliseconds */
+  timeoutMs?: number;
+  /** @unit milliseconds */
+  pollIntervalMs?: number;
+}

@@ -1,0 +1,31 @@
+import { PassThrough } from 'node:stream';
+
+export const sseHeaders = { 'content-type': 'text/event-stream' };
+
+/** An SSE body a test writes to while the client reads it. */
+export function sseStream(): { body: PassThrough; send: (event: object) => void; comment: (text?: string) => void; end: () => void } {
+  const body = new PassThrough();
+  return {
+    body,
+    send: (event) => body.write(`data: ${JSON.stringify(event)}\n\n`),
+    comment: (text = 'keep-alive') => body.write(`: ${text}\n\n`),
+    end: () => body.end(),
+  };
+}
+
+/** Resolves when `condition()` holds, checking on every I/O turn (no sleeps, no wall-clock waits). */
+export async function until(condition: () => boolean, turns = 10_000): Promise<void> {
+  for (let turn = 0; turn < turns; turn++) {
+    if (condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error('condition never held');
+}
+
+/** Advances fake time in small steps with a real I/O turn between them, so responses in flight land first. */
+export async function advance(ms: number, step = 100): Promise<void> {
+  for (let done = 0; done < ms; done += step) {
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await jest.advanceTimersByTimeAsync(Math.min(step, ms - done));
+  }
+}

@@ -1,0 +1,127 @@
+import nock from 'nock';
+import { HaltStateAuthError, HaltStateConnectionError, HaltStateRateLimitError } from '@haltstate/core';
+import { parseRetryAfter, retryDelay } from '../src/internal/retry';
+import { api, json, makeClient, PREFIX, setupNock } from './helpers/api';
+
+setupNock();
+
+describe('retryDelay and parseRetryAfter', () => {
+  it('backs off exponentially with jitter in the upper half, capped at 8 s', () => {
+    expect(retryDelay(1, undefined, () => 0)).toBe(150);
+    expect(retryDelay(1, undefined, () => 1)).toBe(300);
+    expect(retryDelay(3, undefined, () => 1)).toBe(1200);
+    expect(retryDelay(20, undefined, () => 1)).toBe(8000);
+    expect(retryDelay(20, undefined, () => 0)).toBe(4000);
+  });
+
+  it('honours Retry-After in seconds or as a date', () => {
+    expect(parseRetryAfter('3')).toBe(3000);
+    expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    expect(parseRetryAfter(null)).toBeUndefined();
+    expect(retryDelay(1, 3000)).toBe(3000);
+  });
+});
+
+describe('retries', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
+  afterEach(() => {
+    nock.abortPendingRequests();
+    jest.useRealTimers();
+  });
+
+  const DEADLINE_MS = 7777;
+
+  /**
+   * Settles the promise while advancing fake time, and returns the delays the client asked
+   * setTimeout for, leaving out the per-request deadlines (DEADLINE_MS). Asserting on requested
+   * delays, not elapsed time, keeps the tests exact however slow the machine is.
+   */
+  async function drive<T>(promise: Promise<T>): Promise<{ result: PromiseSettledResult<T>; waits: number[] }> {
+    const spy = jest.spyOn(global, 'setTimeout');
+    const settled = Promise.allSettled([promise]);
+    let done = false;
+    void settled.then(() => (done = true));
+    while (!done) {
+      await new Promise((resolve) => setImmediate(resolve));
+      await jest.advanceTimersByTimeAsync(5);
+    }
+    const waits = spy.mock.calls.map((call) => call[1] ?? 0).filter((ms) => ms !== DEADLINE_MS && ms !== 5);
+    spy.mockRestore();
+    return { result: (await settled)[0]!, waits };
+  }
+
+  const client = (retries: number) => makeClient({ retries, timeoutMs: DEADLINE_MS });
+
+  it('retries 5xx and network errors (POST included), then succeeds', async () => {
+    api().post(`${PREFIX}/action/check`).reply(502, 'bad gateway');
+    api().post(`${PREFIX}/action/check`).replyWithError('socket hang up');
+    api().post(`${PREFIX}/action/check`).reply(200, { decision: 'ALLOW' }, json);
+    const { result, waits } = await drive(client(2).check('a.b'));
+    expect(result).toMatchObject({ status: 'fulfilled', value: { allowed: true } });
+    expect(waits).toHaveLength(2);
+  });
+
+  it('gives up after retries + 1 attempts with a connection error', async () => {
+    api().post(`${PREFIX}/action/check`).times(3).reply(500, { detail: 'boom' }, json);
+    const { result, waits } = await drive(client(2).check('a.b'));
+    expect(result.status).toBe('rejected');
+    const error = (result as PromiseRejectedResult).reason as HaltStateConnectionError;
+    expect(error).toBeInstanceOf(HaltStateConnectionError);
+    expect(error.message).toMatch(/500 after 3 attempt/);
+    // 150–300 ms, then 300–600 ms of backoff.
+    expect(waits).toHaveLength(2);
+    expect(waits[0]).toBeGreaterThanOrEqual(150);
+    expect(waits[0]).toBeLessThanOrEqual(300);
+    expect(waits[1]).toBeGreaterThanOrEqual(300);
+    expect(waits[1]).toBeLessThanOrEqual(600);
+  });
+
+  it('honours Retry-After on 429 and then raises a rate-limit error with retryAfterMs', async () => {
+    api().post(`${PREFIX}/action/check`).times(2).reply(429, { detail: 'slow down' }, { ...json, 'retry-after': '2' });
+    const { result, waits } = await drive(client(1).check('a.b'));
+    const error = (result as PromiseRejectedResult).reason as HaltStateRateLimitError;
+    expect(error).toBeInstanceOf(HaltStateRateLimitError);
+    expect(error.retryAfterMs).toBe(2000);
+    expect(waits).toEqual([2000]);
+  });
+
+  it('does not wait for a Retry-After longer than a minute', async () => {
+    api().post(`${PREFIX}/action/check`).reply(429, 'later', { 'retry-after': '3600' });
+    const { result, waits } = await drive(client(3).check('a.b'));
+    expect((result as PromiseRejectedResult).reason).toBeInstanceOf(HaltStateRateLimitError);
+    expect(waits).toEqual([]);
+  });
+
+  it('never retries auth errors', async () => {
+    api().post(`${PREFIX}/action/check`).once().reply(403, { detail: 'forbidden' }, json);
+    const { result, waits } = await drive(client(3).check('a.b'));
+    expect((result as PromiseRejectedResult).reason).toBeInstanceOf(HaltStateAuthError);
+    expect(waits).toEqual([]);
+  });
+
+  it('times out a slow response (headers or body) and retries it', async () => {
+    api().post(`${PREFIX}/action/check`).delay(10_000).reply(200, { decision: 'ALLOW' }, json);
+    api().post(`${PREFIX}/action/check`).reply(200, { decision: 'DENY' }, json);
+    const { result } = await drive(client(1).check('a.b'));
+    expect(result).toMatchObject({ status: 'fulfilled', value: { denied: true } });
+  });
+
+  it('per-request options override the client: retries and timeout', async () => {
+    api().post(`${PREFIX}/action/check`).delay(10_000).reply(200, { decision: 'ALLOW' }, json);
+    const { result, waits } = await drive(client(5).check('a.b', {}, { retries: 0, timeoutMs: 200 }));
+    const error = (result as PromiseRejectedResult).reason as HaltStateConnectionError;
+    expect(error.message).toMatch(/timed out after 200 ms/);
+    expect(waits).toEqual([]);
+  });
+
+  it('passes an AbortSignal through and stops retrying when it aborts', async () => {
+    api().post(`${PREFIX}/action/check`).reply(503, 'x');
+    const controller = new AbortController();
+    const promise = client(5).check('a.b', {}, { signal: controller.signal });
+    await jest.advanceTimersByTimeAsync(10);
+    controller.abort(new Error('caller gave up'));
+    const { result } = await drive(promise);
+    expect((result as PromiseRejectedResult).reason).toEqual(new Error('caller gave up'));
+  });
+});
