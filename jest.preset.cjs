@@ -18,6 +18,7 @@ module.exports = (name) => ({
   displayName: name,
   rootDir: path.join(__dirname, 'packages', name),
   testEnvironment: 'node',
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   transform: { '^.+\\.(t|m?j)s$': ['@swc/jest', swc] },
   setupFilesAfterEnv: [path.join(__dirname, 'test-support/secret-scan.setup.ts')],

@@ -8,7 +8,13 @@ import { join } from 'node:path';
 const dir = process.env.HALTSTATE_TEST_ERROR_DIR;
 if (dir) {
   const file = join(dir, `errors-${process.pid}.jsonl`);
-  const record = (kind: string, text: string) => appendFileSync(file, JSON.stringify({ kind, text }) + '\n');
+  const record = (kind: string, text: string) => {
+    try {
+      appendFileSync(file, JSON.stringify({ kind, text }) + '\n');
+    } catch {
+      // The run is over and the folder is gone: a straggler after the last test.
+    }
+  };
   subscribe('haltstate:error', (error) => {
     // Cause and all: the whole error as a user would see it printed or serialised.
     record('error', `${String(error)}\n${inspect(error, { depth: 5 })}\n${JSON.stringify(error)}`);

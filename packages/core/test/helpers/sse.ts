@@ -13,13 +13,16 @@ export function sseStream(): { body: PassThrough; send: (event: object) => void;
   };
 }
 
-/** Resolves when `condition()` holds, checking on every I/O turn (no sleeps, no wall-clock waits). */
-export async function until(condition: () => boolean, turns = 10_000): Promise<void> {
-  for (let turn = 0; turn < turns; turn++) {
-    if (condition()) return;
+/**
+ * Resolves as soon as `condition()` holds, checking on every I/O turn (no sleeps). Fails after
+ * `limitMs` of real time (process.hrtime, which fake timers do not touch) so a bug cannot hang.
+ */
+export async function until(condition: () => boolean, limitMs = 5000): Promise<void> {
+  const limit = process.hrtime.bigint() + BigInt(limitMs) * 1_000_000n;
+  while (!condition()) {
+    if (process.hrtime.bigint() > limit) throw new Error('condition never held');
     await new Promise((resolve) => setImmediate(resolve));
   }
-  throw new Error('condition never held');
 }
 
 /** Advances fake time in small steps with a real I/O turn between them, so responses in flight land first. */

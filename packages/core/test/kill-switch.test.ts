@@ -1,0 +1,75 @@
+import { KillSwitchTriggered } from '@haltstate/core';
+import { api, json, makeClient, PREFIX, setupNock } from './helpers/api';
+import { advance, until } from './helpers/sse';
+
+setupNock();
+
+describe('kill switch', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
+  afterEach(() => jest.useRealTimers());
+
+  it('KILL makes every later check and guard throw without a request', async () => {
+    api().get(`${PREFIX}/heartbeat`).query({ agent_id: 'bot-1' }).reply(200, { status: 'KILL' }, json);
+    const client = makeClient();
+    expect(await client.startKillSwitch({ intervalMs: 1000 })).toBe('KILL');
+    // nock has no interceptor for these: a request would be a connection error, not this.
+    await expect(client.check('a.b')).rejects.toBeInstanceOf(KillSwitchTriggered);
+    const fn = jest.fn();
+    await expect(client.guard({ action: 'a.b' }, fn)).rejects.toMatchObject({ name: 'KillSwitchTriggered', agentStatus: 'KILL', agentId: 'bot-1' });
+    expect(fn).not.toHaveBeenCalled();
+  });
+
+  it('KILL seen by a later heartbeat stops a guard waiting for approval, for good', async () => {
+    api().get(`${PREFIX}/heartbeat`).query(true).reply(200, { status: 'OK' }, json);
+    const client = makeClient();
+    await client.startKillSwitch({ intervalMs: 1000 });
+    api().post(`${PREFIX}/action/guard`).reply(200, { status: 'pending', approval_id: 'ap' }, json);
+    const get = api().get(`${PREFIX}/approval/ap`).reply(200, { status: 'pending' }, json);
+    api().get(`${PREFIX}/approvals/stream`).query(true).reply(404, {}, json);
+    const fn = jest.fn();
+    const result = client.guard({ action: 'a.b', idempotencyKey: 'k', wait: { timeoutMs: 600_000, pollIntervalMs: 60_000 } }, fn).catch((e: unknown) => e);
+    await until(() => get.isDone());
+    const heartbeat = api().get(`${PREFIX}/heartbeat`).query(true).reply(200, { status: 'KILL' }, json);
+    await advance(1000);
+    await until(() => heartbeat.isDone());
+    expect(await result).toBeInstanceOf(KillSwitchTriggered);
+    expect(fn).not.toHaveBeenCalled();
+    expect(client.agentStatus).toBe('KILL');
+    await client.close();
+  });
+
+  it('PAUSE holds a guarded action until the agent runs again', async () => {
+    api().get(`${PREFIX}/heartbeat`).query(true).reply(200, { status: 'PAUSE' }, json);
+    const client = makeClient();
+    await client.startKillSwitch({ intervalMs: 1000 });
+    api().post(`${PREFIX}/action/guard`).reply(200, { status: 'allowed' }, json);
+    api().post(`${PREFIX}/action/guard/report`).reply(200, {}, json);
+    const fn = jest.fn(() => 'done');
+    const result = client.guard({ action: 'a.b', idempotencyKey: 'k' }, fn);
+    api().get(`${PREFIX}/heartbeat`).query(true).reply(200, { status: 'PAUSE' }, json);
+    await advance(1000);
+    expect(fn).not.toHaveBeenCalled();
+    api().get(`${PREFIX}/heartbeat`).query(true).reply(200, { status: 'OK' }, json);
+    await advance(1000);
+    expect(await result).toBe('done');
+    await client.close();
+  });
+
+  it('PAUSE longer than the action can wait throws instead of running', async () => {
+    api().get(`${PREFIX}/heartbeat`).query(true).reply(200, { status: 'PAUSE' }, json);
+    const client = makeClient();
+    await client.startKillSwitch({ intervalMs: 100_000 });
+    api().post(`${PREFIX}/action/guard`).reply(200, { status: 'allowed' }, json);
+    const fn = jest.fn();
+    const result = client.guard({ action: 'a.b', idempotencyKey: 'k', wait: { timeoutMs: 5000 } }, fn).catch((e: unknown) => e);
+    await advance(6000);
+    expect(await result).toMatchObject({ name: 'KillSwitchTriggered', agentStatus: 'PAUSE' });
+    expect(fn).not.toHaveBeenCalled();
+    await client.close();
+  });
+
+  it('treats an unknown heartbeat status as running', async () => {
+    api().get(`${PREFIX}/heartbeat`).query(true).reply(200, { status: 'RUNNING' }, json);
+    expect(await makeClient().heartbeat()).toBe('OK');
+  });
+});
