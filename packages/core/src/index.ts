@@ -17,6 +17,10 @@ export type {
 } from './types.js';
 export type { FlushResult, ReportFailure, ReportStats } from './internal/report-queue.js';
 export type { JsonObject, JsonValue, Redactor } from './internal/params.js';
+export type { DecisionValue } from './schemas/common.js';
+export type { GuardStatus } from './schemas/guard.js';
+export type { ApprovalStatus } from './schemas/approval.js';
+export type { AgentStatus } from './schemas/heartbeat.js';
 export { REDACTED, DEFAULT_REDACTED_KEYS, canonicalJson, deriveIdempotencyKey } from './internal/params.js';
 export {
   HaltStateError,

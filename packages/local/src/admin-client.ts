@@ -1,0 +1,98 @@
+import type { AgentStatus } from '@haltstate/core';
+import type { AuditEntry } from './store/types.js';
+
+/** An approval as the admin routes return it. */
+export interface ApprovalView {
+  approval_id: string;
+  status: 'pending' | 'approved' | 'rejected' | 'expired';
+  action: string;
+  agent_id: string;
+  params: Record<string, unknown>;
+  metadata: Record<string, unknown> | null;
+  policy_id: string | null;
+  policy_reason: string;
+  idempotency_key: string | null;
+  approver: string | null;
+  reason: string | null;
+  created_at: string;
+  expires_at: string;
+  decided_at: string | null;
+}
+
+export interface AdminClientOptions {
+  /** The local server's URL, e.g. `http://127.0.0.1:8787`. */
+  url: string;
+  tenantId: string;
+  adminKey: string;
+}
+
+/** A failed admin call: the status and the server's detail (never the key). */
+export class AdminError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = 'AdminError';
+    this.status = status;
+  }
+}
+
+/**
+ * What a human does, from code: list, approve and reject approvals, set an agent's status, read
+ * the audit trail. The CLI and the demo use it.
+ *
+ * @example
+ * const admin = new AdminClient({ url: server.url, tenantId: 'acme', adminKey: 'hs_admin_acme' });
+ * await admin.approve(approvalId, { approver: 'alice' });
+ */
+export class AdminClient {
+  readonly #options: AdminClientOptions;
+
+  constructor(options: AdminClientOptions) {
+    this.#options = { ...options, url: options.url.replace(/\/+$/, '') };
+  }
+
+  async approvals(status?: ApprovalView['status']): Promise<ApprovalView[]> {
+    const body = await this.#call<{ approvals: ApprovalView[] }>('GET', `/local/approvals${status ? `?status=${status}` : ''}`);
+    return body.approvals;
+  }
+
+  approve(id: string, decision: { approver: string; reason?: string }): Promise<ApprovalView> {
+    return this.#call('POST', `/local/approvals/${encodeURIComponent(id)}/approve`, decision);
+  }
+
+  reject(id: string, decision: { approver: string; reason: string }): Promise<ApprovalView> {
+    return this.#call('POST', `/local/approvals/${encodeURIComponent(id)}/reject`, decision);
+  }
+
+  setAgentStatus(agentId: string, status: AgentStatus): Promise<{ agent_id: string; status: AgentStatus }> {
+    return this.#call('PUT', `/local/agents/${encodeURIComponent(agentId)}/status`, { status });
+  }
+
+  audit(): Promise<AuditEntry[]> {
+    return this.#call('GET', '/local/audit');
+  }
+
+  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.#options.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.#options.adminKey}`, 'x-tenant-id': this.#options.tenantId, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (error) {
+      throw new AdminError(0, `Cannot reach the local server at ${this.#options.url} (${(error as Error).message}); is \`haltstate dev\` running?`);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      let detail = text;
+      try {
+        detail = (JSON.parse(text) as { detail?: string }).detail ?? text;
+      } catch {
+        // keep the text
+      }
+      throw new AdminError(response.status, `${method} ${path} failed (${response.status}): ${detail.split(this.#options.adminKey).join('[REDACTED]')}`);
+    }
+    return JSON.parse(text) as T;
+  }
+}

@@ -1,0 +1,107 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { PREFIXES } from '@haltstate/core';
+import type { ServerContext } from './context.js';
+import { EventHub } from './events.js';
+import { resolvePolicy } from './policy/load.js';
+import type { Policy, PolicyInput, Tenant } from './policy/schema.js';
+import { adminRoutes } from './routes/admin.js';
+import { pageRoutes } from './routes/page.js';
+import { sentinelRoutes } from './routes/sentinel.js';
+import { SqliteStore } from './store/sqlite-store.js';
+import { devTenant, TenantDirectory } from './tenants.js';
+
+/** Options of {@link buildServer} and {@link createLocalServer}. */
+export interface LocalServerOptions {
+  /** A policy file (YAML or JSON), a policy object, or nothing (deny everything). */
+  policy?: string | PolicyInput;
+  /** SQLite file, or `:memory:`. @default ':memory:' */
+  db?: string;
+  /** Tenants in addition to the policy file's; with none at all, a dev tenant `local` is made. */
+  tenants?: Tenant[];
+  /** Interval of SSE keep-alive comments. @unit milliseconds @default 15000 */
+  keepAliveMs?: number;
+  /** How often pending approvals past their ttl are expired (and streamed). @unit milliseconds @default 1000 */
+  expirySweepMs?: number;
+  /** Largest accepted request body. @unit bytes @default 262144 */
+  bodyLimit?: number;
+  /** Fastify's logger. @default false */
+  logger?: boolean;
+  /** Clock, for tests. */
+  now?: () => Date;
+}
+
+/** A built server (not listening): the fastify app and what it runs on. */
+export interface BuiltServer {
+  app: FastifyInstance;
+  store: SqliteStore;
+  tenants: readonly Tenant[];
+  policy: Policy;
+}
+
+/**
+ * Builds the local HaltState server without listening: every public route under both prefixes,
+ * the admin routes under /local/, and the approvals page at /.
+ *
+ * @example
+ * const { app } = buildServer({ policy: 'examples/policy.yaml' });
+ * const response = await app.inject({ method: 'GET', url: '/api/sentinel/heartbeat?agent_id=a' });
+ */
+export function buildServer(options: LocalServerOptions = {}): BuiltServer {
+  const policy = resolvePolicy(options.policy);
+  const tenantList = [...(policy.tenants ?? []), ...(options.tenants ?? [])];
+  if (tenantList.length === 0) tenantList.push(devTenant());
+  const hub = new EventHub();
+  const store = new SqliteStore(options.db ?? ':memory:', {
+    ...(options.now ? { now: options.now } : {}),
+    onCreated: (approval) => hub.publish({ type: 'created', approval }),
+    onDecision: (approval) => hub.publish({ type: 'decided', approval }),
+  });
+  const context: ServerContext = { store, tenants: new TenantDirectory(tenantList), hub, policy: () => policy, keepAliveMs: options.keepAliveMs ?? 15_000 };
+
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 256 * 1024, return503OnClosing: true, forceCloseConnections: true });
+  app.setErrorHandler((error: { statusCode?: unknown; message?: unknown }, request, reply) => {
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error(error);
+    // Client errors keep fastify's explanation (bad JSON, body too large, unsupported type).
+    void reply.code(status).type('application/json').send({ detail: status === 500 ? 'Internal server error' : String(error.message) });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).type('application/json').send({ detail: `No route ${request.method} ${request.url.split('?')[0]}` });
+  });
+  for (const prefix of Object.values(PREFIXES)) void app.register(sentinelRoutes(context), { prefix });
+  void app.register(adminRoutes(context), { prefix: '/local' });
+  void app.register(pageRoutes());
+
+  const sweep = setInterval(() => store.expireDue(), options.expirySweepMs ?? 1000);
+  sweep.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(sweep);
+    store.close();
+  });
+  return { app, store, tenants: tenantList, policy };
+}
+
+/** A running local server. */
+export interface LocalServer extends BuiltServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the local server in-process (for tests, demos, examples).
+ *
+ * @example
+ * const server = await createLocalServer({ policy: 'examples/policy.yaml' });
+ * const client = new HaltStateClient({ baseUrl: server.url, tenantId: server.tenants[0].id, apiKey: server.tenants[0].apiKey });
+ * await server.close();
+ */
+export async function createLocalServer(options: LocalServerOptions & { port?: number; host?: string } = {}): Promise<LocalServer> {
+  const built = buildServer(options);
+  const host = options.host ?? '127.0.0.1';
+  await built.app.listen({ port: options.port ?? 0, host });
+  const address = built.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return { ...built, url: `http://${shownHost}:${port}`, close: () => built.app.close() };
+}

@@ -1,0 +1,20 @@
+import type { AuditEntry } from './store/types.js';
+
+const COLUMNS: Array<[string, (entry: AuditEntry) => string | null]> = [
+  ['time', (entry) => entry.time.slice(11, 23)],
+  ['event', (entry) => entry.kind],
+  ['agent', (entry) => entry.agentId],
+  ['action', (entry) => entry.action],
+  ['decision', (entry) => entry.decision],
+  ['policy', (entry) => entry.policyId],
+  ['approver', (entry) => entry.approver],
+  ['outcome', (entry) => entry.outcome],
+];
+
+/** The audit trail as a fixed-width text table. */
+export function formatAuditTable(entries: readonly AuditEntry[]): string {
+  const rows = entries.map((entry) => COLUMNS.map(([, get]) => (get(entry) ?? '-').replace(/\s+/g, ' ').slice(0, 40)));
+  const widths = COLUMNS.map(([name], index) => Math.max(name.length, ...rows.map((row) => row[index]!.length)));
+  const line = (cells: string[]) => cells.map((cell, index) => cell.padEnd(widths[index]!)).join('  ').trimEnd();
+  return [line(COLUMNS.map(([name]) => name)), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,13 @@
+import type { EventHub } from './events.js';
+import type { Policy } from './policy/schema.js';
+import type { SqliteStore } from './store/sqlite-store.js';
+import type { TenantDirectory } from './tenants.js';
+
+/** What every route needs. `policy()` is a function so a reload takes effect at once. */
+export interface ServerContext {
+  store: SqliteStore;
+  tenants: TenantDirectory;
+  hub: EventHub;
+  policy: () => Policy;
+  keepAliveMs: number;
+}

@@ -1,0 +1,11 @@
+export { buildServer, createLocalServer } from './app.js';
+export type { BuiltServer, LocalServer, LocalServerOptions } from './app.js';
+export { loadPolicyFile, parsePolicy, resolvePolicy, PolicyFileError } from './policy/load.js';
+export { evaluate, globToRegExp } from './policy/evaluate.js';
+export type { Evaluation, ActionRequest } from './policy/evaluate.js';
+export type { Policy, PolicyInput, Rule, Tenant, Condition } from './policy/schema.js';
+export { SqliteStore } from './store/sqlite-store.js';
+export type { ApprovalRow, AuditEntry, AuditKind, GuardRow } from './store/types.js';
+export { formatAuditTable } from './audit-table.js';
+export { AdminClient, AdminError } from './admin-client.js';
+export type { AdminClientOptions, ApprovalView } from './admin-client.js';

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { schemas } from '@haltstate/core';
+
+/** Condition operators a `when` entry may use. */
+export const OPERATORS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'matches', 'exists'] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+const operatorObject = z
+  .object({
+    eq: z.unknown(),
+    ne: z.unknown(),
+    gt: z.union([z.number(), z.string()]),
+    gte: z.union([z.number(), z.string()]),
+    lt: z.union([z.number(), z.string()]),
+    lte: z.union([z.number(), z.string()]),
+    in: z.array(z.unknown()),
+    notIn: z.array(z.unknown()),
+    matches: z.string().refine((source) => {
+      try {
+        new RegExp(source);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'is not a valid regular expression'),
+    exists: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+const isOperatorObject = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length > 0 && Object.keys(value).every((key) => (OPERATORS as readonly string[]).includes(key));
+
+/** A condition: an operator object, or a bare value meaning `eq`. */
+export const condition = z.unknown().transform((value, ctx) => {
+  if (!isOperatorObject(value)) {
+    // An object that mixes operators with other keys is almost certainly a typo.
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).some((key) => (OPERATORS as readonly string[]).includes(key))) {
+      const unknown = Object.keys(value).filter((key) => !(OPERATORS as readonly string[]).includes(key));
+      ctx.addIssue({ code: 'custom', message: `unknown operator(s) ${unknown.join(', ')}; use ${OPERATORS.join(', ')}` });
+      return z.NEVER;
+    }
+    return { eq: value } as z.infer<typeof operatorObject>;
+  }
+  const parsed = operatorObject.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+export type Condition = z.infer<typeof operatorObject>;
+
+const conditionPath = z.string().regex(/^(params(\.[^.]+)+|agent_id|action)$/, 'a condition path is params.<field>[.<field>…], agent_id or action');
+
+/** `15m`, `30s`, `2h`, `1d`. */
+export const ttl = z.string().regex(/^\d+[smhd]$/, 'ttl is a number followed by s, m, h or d (e.g. 15m)').transform((text) => {
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[text.slice(-1) as 's' | 'm' | 'h' | 'd'];
+  return Number(text.slice(0, -1)) * unit;
+});
+
+export const rule = z
+  .object({
+    id: z.string().min(1).optional(),
+    match: z.object({ action: z.string().min(1).optional(), agent: z.string().min(1).optional() }).strict().optional(),
+    when: z.record(conditionPath, condition).optional(),
+    decision: schemas.decisionValue,
+    reason: z.string().optional(),
+    approval: z.object({ ttl }).strict().optional(),
+  })
+  .strict();
+export type Rule = z.infer<typeof rule>;
+
+export const tenant = z
+  .object({
+    id: z.string().min(1),
+    apiKey: z.string().min(8, 'apiKey must be at least 8 characters'),
+    adminKey: z.string().min(8, 'adminKey must be at least 8 characters'),
+  })
+  .strict();
+export type Tenant = z.infer<typeof tenant>;
+
+export const policyFile = z
+  .object({
+    version: z.literal(1).optional(),
+    default: schemas.decisionValue.optional(),
+    tenants: z.array(tenant).optional(),
+    rules: z.array(rule).default([]),
+  })
+  .strict()
+  .superRefine((policy, ctx) => {
+    const ids = new Set<string>();
+    policy.rules.forEach((entry, index) => {
+      if (entry.id && ids.has(entry.id)) ctx.addIssue({ code: 'custom', message: `duplicate rule id "${entry.id}"`, path: ['rules', index, 'id'] });
+      if (entry.id) ids.add(entry.id);
+    });
+    const tenantIds = new Set<string>();
+    const keys = new Set<string>();
+    (policy.tenants ?? []).forEach((entry, index) => {
+      if (tenantIds.has(entry.id)) ctx.addIssue({ code: 'custom', message: `duplicate tenant id "${entry.id}"`, path: ['tenants', index, 'id'] });
+      tenantIds.add(entry.id);
+      for (const field of ['apiKey', 'adminKey'] as const) {
+        if (keys.has(entry[field])) ctx.addIssue({ code: 'custom', message: `${field} is already used by another tenant or role`, path: ['tenants', index, field] });
+        keys.add(entry[field]);
+      }
+    });
+  });
+
+/** A policy as written in the file (before defaults). */
+export type PolicyInput = z.input<typeof policyFile>;
+/** A validated policy. */
+export type Policy = z.infer<typeof policyFile>;

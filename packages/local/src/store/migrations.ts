@@ -1,0 +1,78 @@
+// Schema migrations, applied in order; PRAGMA user_version records how many ran.
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE approvals (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    params TEXT NOT NULL,
+    metadata TEXT,
+    idempotency_key TEXT,
+    policy_id TEXT,
+    policy_reason TEXT,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'expired')),
+    approver TEXT,
+    reason TEXT,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    decided_at TEXT
+  );
+  CREATE INDEX approvals_pending ON approvals (status, expires_at);
+  CREATE INDEX approvals_decided ON approvals (tenant_id, decided_at);
+  CREATE TABLE guards (
+    tenant_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    params TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    policy_id TEXT,
+    reason TEXT,
+    approval_id TEXT REFERENCES approvals (id),
+    created_at TEXT NOT NULL,
+    last_state TEXT,
+    permit_issued_at TEXT,
+    outcome TEXT,
+    error TEXT,
+    reported_at TEXT,
+    PRIMARY KEY (tenant_id, idempotency_key)
+  );
+  CREATE TABLE reports (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    status TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    policy_id TEXT,
+    result TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE agents (
+    tenant_id TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, agent_id)
+  );
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    time TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    agent_id TEXT,
+    action TEXT,
+    decision TEXT,
+    policy_id TEXT,
+    approver TEXT,
+    outcome TEXT,
+    approval_id TEXT,
+    idempotency_key TEXT,
+    request_id TEXT,
+    reason TEXT
+  );
+  CREATE INDEX audit_tenant ON audit (tenant_id, id);
+  `,
+];

@@ -1,0 +1,294 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import type { AgentStatus, ApprovalStatus, DecisionValue, GuardStatus } from '@haltstate/core';
+import { MIGRATIONS } from './migrations.js';
+import type { ApprovalRow, AuditEntry, AuditInput, GuardOutcome, GuardRow, NewApproval, ReportInput } from './types.js';
+
+type Row = Record<string, unknown>;
+
+const toApproval = (row: Row): ApprovalRow => ({
+  id: row.id as string,
+  tenantId: row.tenant_id as string,
+  agentId: row.agent_id as string,
+  action: row.action as string,
+  params: JSON.parse(row.params as string) as Record<string, unknown>,
+  metadata: row.metadata === null ? null : (JSON.parse(row.metadata as string) as Record<string, unknown>),
+  idempotencyKey: (row.idempotency_key as string | null) ?? null,
+  policyId: (row.policy_id as string | null) ?? null,
+  policyReason: (row.policy_reason as string | null) ?? '',
+  status: row.status as ApprovalStatus,
+  approver: (row.approver as string | null) ?? null,
+  reason: (row.reason as string | null) ?? null,
+  createdAt: row.created_at as string,
+  expiresAt: row.expires_at as string,
+  decidedAt: (row.decided_at as string | null) ?? null,
+});
+
+const toAudit = (row: Row): AuditEntry => ({
+  id: row.id as number,
+  time: row.time as string,
+  tenantId: row.tenant_id as string,
+  kind: row.kind as AuditEntry['kind'],
+  agentId: (row.agent_id as string | null) ?? null,
+  action: (row.action as string | null) ?? null,
+  decision: (row.decision as string | null) ?? null,
+  policyId: (row.policy_id as string | null) ?? null,
+  approver: (row.approver as string | null) ?? null,
+  outcome: (row.outcome as string | null) ?? null,
+  approvalId: (row.approval_id as string | null) ?? null,
+  idempotencyKey: (row.idempotency_key as string | null) ?? null,
+  requestId: (row.request_id as string | null) ?? null,
+  reason: (row.reason as string | null) ?? null,
+});
+
+/**
+ * All state of the local server in SQLite (WAL mode): approvals, guard states, reports, agent
+ * statuses and the audit trail. `:memory:` for tests; a file survives restarts.
+ * Every method is synchronous, and the guard path runs in one IMMEDIATE transaction on a unique
+ * key, so concurrent first calls with one key make exactly one approval.
+ */
+export class SqliteStore {
+  readonly #db: Database.Database;
+  readonly #now: () => Date;
+  readonly #onDecision: (approval: ApprovalRow) => void;
+  readonly #onCreated: (approval: ApprovalRow) => void;
+
+  /**
+   * `onCreated` hears every new approval request; `onDecision` every approval that was approved,
+   * rejected or expired. Both are called after the change is stored.
+   */
+  constructor(file: string, options: { now?: () => Date; onCreated?: (approval: ApprovalRow) => void; onDecision?: (approval: ApprovalRow) => void } = {}) {
+    this.#db = new Database(file);
+    this.#now = options.now ?? (() => new Date());
+    this.#onDecision = options.onDecision ?? (() => undefined);
+    this.#onCreated = options.onCreated ?? (() => undefined);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.pragma('foreign_keys = ON');
+    const version = this.#db.pragma('user_version', { simple: true }) as number;
+    for (let index = version; index < MIGRATIONS.length; index++) {
+      this.#db.transaction(() => {
+        this.#db.exec(MIGRATIONS[index]!);
+        this.#db.pragma(`user_version = ${index + 1}`);
+      })();
+    }
+  }
+
+  now(): string {
+    return this.#now().toISOString();
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  // ── approvals ────────────────────────────────────────────────────────────
+
+  createApproval(input: NewApproval): ApprovalRow {
+    const now = this.#now();
+    const row = {
+      id: randomUUID(),
+      tenant_id: input.tenantId,
+      agent_id: input.agentId,
+      action: input.action,
+      params: JSON.stringify(input.params),
+      metadata: input.metadata ? JSON.stringify(input.metadata) : null,
+      idempotency_key: input.idempotencyKey ?? null,
+      policy_id: input.policyId,
+      policy_reason: input.policyReason,
+      status: 'pending',
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + input.ttlMs).toISOString(),
+    };
+    this.#db
+      .prepare(`INSERT INTO approvals (id, tenant_id, agent_id, action, params, metadata, idempotency_key, policy_id, policy_reason, status, created_at, expires_at)
+                VALUES (@id, @tenant_id, @agent_id, @action, @params, @metadata, @idempotency_key, @policy_id, @policy_reason, @status, @created_at, @expires_at)`)
+      .run(row);
+    this.audit({ tenantId: input.tenantId, kind: 'approval_requested', agentId: input.agentId, action: input.action, decision: 'APPROVAL_REQUIRED', policyId: input.policyId, approvalId: row.id, idempotencyKey: input.idempotencyKey ?? null, reason: input.policyReason });
+    const approval = toApproval(row);
+    // Inside a guard transaction this runs before commit; listeners only read the row they are given.
+    this.#onCreated(approval);
+    return approval;
+  }
+
+  getApproval(tenantId: string, id: string): ApprovalRow | undefined {
+    this.expireDue();
+    const row = this.#db.prepare('SELECT * FROM approvals WHERE id = ? AND tenant_id = ?').get(id, tenantId) as Row | undefined;
+    return row && toApproval(row);
+  }
+
+  listApprovals(tenantId: string, status?: ApprovalStatus): ApprovalRow[] {
+    this.expireDue();
+    const rows = status
+      ? this.#db.prepare('SELECT * FROM approvals WHERE tenant_id = ? AND status = ? ORDER BY created_at, rowid').all(tenantId, status)
+      : this.#db.prepare('SELECT * FROM approvals WHERE tenant_id = ? ORDER BY created_at, rowid').all(tenantId);
+    return (rows as Row[]).map(toApproval);
+  }
+
+  /** A human decision. `conflict` when already decided (or expired), `not_found` for another tenant's id. */
+  decide(tenantId: string, id: string, status: 'approved' | 'rejected', approver: string, reason: string | null): { ok: true; approval: ApprovalRow } | { ok: false; error: 'not_found' | 'conflict'; approval?: ApprovalRow } {
+    this.expireDue();
+    const result = this.#db.transaction(() => {
+      const current = this.#db.prepare('SELECT * FROM approvals WHERE id = ? AND tenant_id = ?').get(id, tenantId) as Row | undefined;
+      if (!current) return { ok: false as const, error: 'not_found' as const };
+      if (current.status !== 'pending') return { ok: false as const, error: 'conflict' as const, approval: toApproval(current) };
+      const decidedAt = this.now();
+      this.#db.prepare('UPDATE approvals SET status = ?, approver = ?, reason = ?, decided_at = ? WHERE id = ?').run(status, approver, reason, decidedAt, id);
+      const approval = toApproval({ ...current, status, approver, reason, decided_at: decidedAt });
+      this.audit({ tenantId, kind: 'approval_decided', agentId: approval.agentId, action: approval.action, decision: status, policyId: approval.policyId, approver, approvalId: id, idempotencyKey: approval.idempotencyKey, reason });
+      return { ok: true as const, approval };
+    }).immediate();
+    if (result.ok) this.#onDecision(result.approval);
+    return result;
+  }
+
+  /** Marks pending approvals past their expiry as expired; returns them (for the stream). */
+  expireDue(): ApprovalRow[] {
+    const now = this.now();
+    const due = this.#db.prepare("SELECT * FROM approvals WHERE status = 'pending' AND expires_at <= ?").all(now) as Row[];
+    if (due.length === 0) return [];
+    const expired = this.#db.transaction(() => {
+      const expired: ApprovalRow[] = [];
+      for (const row of due) {
+        const changed = this.#db.prepare("UPDATE approvals SET status = 'expired', decided_at = expires_at WHERE id = ? AND status = 'pending'").run(row.id).changes;
+        if (changed === 0) continue;
+        const approval = toApproval({ ...row, status: 'expired', decided_at: row.expires_at });
+        expired.push(approval);
+        this.audit({ tenantId: approval.tenantId, kind: 'approval_decided', agentId: approval.agentId, action: approval.action, decision: 'expired', policyId: approval.policyId, approvalId: approval.id, idempotencyKey: approval.idempotencyKey, reason: 'Approval window closed' });
+      }
+      return expired;
+    }).immediate();
+    for (const approval of expired) this.#onDecision(approval);
+    return expired;
+  }
+
+  /** Decided approvals after `since` (exclusive), oldest first. */
+  decisionsSince(tenantId: string, since: string, limit: number): ApprovalRow[] {
+    this.expireDue();
+    const rows = this.#db.prepare("SELECT * FROM approvals WHERE tenant_id = ? AND status != 'pending' AND decided_at > ? ORDER BY decided_at, rowid LIMIT ?").all(tenantId, since, limit) as Row[];
+    return rows.map(toApproval);
+  }
+
+  // ── guards ───────────────────────────────────────────────────────────────
+
+  /**
+   * The guard record for (tenant, key): created on the first call from `decide()`, returned as
+   * stored afterwards. `conflict` when the key was used for a different agent, action or params.
+   */
+  guard(
+    tenantId: string,
+    key: string,
+    request: { agentId: string; action: string; params: string; metadata: Record<string, unknown> | null },
+    decide: () => { decision: DecisionValue; policyId: string | null; reason: string; ttlMs: number },
+  ): { conflict: true; existing: GuardRow } | { conflict: false; guard: GuardRow; approval: ApprovalRow | null; created: boolean } {
+    this.expireDue();
+    return this.#db.transaction(() => {
+      const existing = this.#db.prepare('SELECT * FROM guards WHERE tenant_id = ? AND idempotency_key = ?').get(tenantId, key) as Row | undefined;
+      if (existing) {
+        const guard = this.#toGuard(existing);
+        if (guard.agentId !== request.agentId || guard.action !== request.action || existing.params !== request.params) return { conflict: true as const, existing: guard };
+        return { conflict: false as const, guard, approval: guard.approvalId ? this.#approvalById(guard.approvalId) : null, created: false };
+      }
+      const evaluation = decide();
+      const approval =
+        evaluation.decision === 'APPROVAL_REQUIRED'
+          ? this.createApproval({ tenantId, agentId: request.agentId, action: request.action, params: JSON.parse(request.params) as Record<string, unknown>, metadata: request.metadata, idempotencyKey: key, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs })
+          : null;
+      const row = {
+        tenant_id: tenantId,
+        idempotency_key: key,
+        agent_id: request.agentId,
+        action: request.action,
+        params: request.params,
+        decision: evaluation.decision,
+        policy_id: evaluation.policyId,
+        reason: evaluation.reason,
+        approval_id: approval?.id ?? null,
+        created_at: this.now(),
+      };
+      // The primary key on (tenant_id, idempotency_key) is what makes a second writer fail.
+      this.#db
+        .prepare(`INSERT INTO guards (tenant_id, idempotency_key, agent_id, action, params, decision, policy_id, reason, approval_id, created_at)
+                  VALUES (@tenant_id, @idempotency_key, @agent_id, @action, @params, @decision, @policy_id, @reason, @approval_id, @created_at)`)
+        .run(row);
+      return { conflict: false as const, guard: this.#toGuard(row), approval, created: true };
+    }).immediate();
+  }
+
+  /** Records the state a guard call answered, auditing it when it changed. */
+  noteGuardState(tenantId: string, guard: GuardRow, state: GuardStatus): void {
+    if (guard.lastState === state) return;
+    const permit = state === 'allowed' || state === 'approved';
+    this.#db
+      .prepare('UPDATE guards SET last_state = ?, permit_issued_at = COALESCE(permit_issued_at, ?) WHERE tenant_id = ? AND idempotency_key = ?')
+      .run(state, permit ? this.now() : null, tenantId, guard.idempotencyKey);
+    this.audit({ tenantId, kind: 'guard', agentId: guard.agentId, action: guard.action, decision: state, policyId: guard.policyId, approvalId: guard.approvalId, idempotencyKey: guard.idempotencyKey, reason: guard.reason });
+  }
+
+  guardReport(tenantId: string, key: string, outcome: GuardOutcome): GuardRow | undefined {
+    const row = this.#db.prepare('SELECT * FROM guards WHERE tenant_id = ? AND idempotency_key = ?').get(tenantId, key) as Row | undefined;
+    if (!row) return undefined;
+    this.#db.prepare('UPDATE guards SET outcome = ?, error = ?, reported_at = ? WHERE tenant_id = ? AND idempotency_key = ?').run(outcome.outcome, outcome.error, this.now(), tenantId, key);
+    this.audit({ tenantId, kind: 'guard_report', agentId: outcome.agentId, action: outcome.action, outcome: outcome.outcome, idempotencyKey: key, approvalId: (row.approval_id as string | null) ?? null, reason: outcome.error });
+    return this.#toGuard(row);
+  }
+
+  /** Guards that were let through but never reported: crashed after (or while) acting. */
+  unreportedPermits(tenantId: string): GuardRow[] {
+    return (this.#db.prepare('SELECT * FROM guards WHERE tenant_id = ? AND permit_issued_at IS NOT NULL AND reported_at IS NULL ORDER BY permit_issued_at').all(tenantId) as Row[]).map((row) => this.#toGuard(row));
+  }
+
+  // ── reports, agents, audit ───────────────────────────────────────────────
+
+  report(input: ReportInput): void {
+    this.#db
+      .prepare('INSERT INTO reports (tenant_id, request_id, agent_id, action, status, decision, policy_id, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(input.tenantId, input.requestId, input.agentId, input.action, input.status, input.decision, input.policyId, input.result === null ? null : JSON.stringify(input.result), this.now());
+    this.audit({ tenantId: input.tenantId, kind: 'report', agentId: input.agentId, action: input.action, decision: input.decision, policyId: input.policyId, outcome: input.status, requestId: input.requestId });
+  }
+
+  agentStatus(tenantId: string, agentId: string): AgentStatus {
+    const row = this.#db.prepare('SELECT status FROM agents WHERE tenant_id = ? AND agent_id = ?').get(tenantId, agentId) as Row | undefined;
+    return (row?.status as AgentStatus | undefined) ?? 'OK';
+  }
+
+  setAgentStatus(tenantId: string, agentId: string, status: AgentStatus): void {
+    this.#db
+      .prepare('INSERT INTO agents (tenant_id, agent_id, status, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, agent_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at')
+      .run(tenantId, agentId, status, this.now());
+    this.audit({ tenantId, kind: 'agent_status', agentId, decision: status });
+  }
+
+  audit(entry: AuditInput): void {
+    this.#db
+      .prepare(`INSERT INTO audit (time, tenant_id, kind, agent_id, action, decision, policy_id, approver, outcome, approval_id, idempotency_key, request_id, reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(this.now(), entry.tenantId, entry.kind, entry.agentId ?? null, entry.action ?? null, entry.decision ?? null, entry.policyId ?? null, entry.approver ?? null, entry.outcome ?? null, entry.approvalId ?? null, entry.idempotencyKey ?? null, entry.requestId ?? null, entry.reason ?? null);
+  }
+
+  auditTrail(tenantId: string): AuditEntry[] {
+    return (this.#db.prepare('SELECT * FROM audit WHERE tenant_id = ? ORDER BY id').all(tenantId) as Row[]).map(toAudit);
+  }
+
+  #approvalById(id: string): ApprovalRow | null {
+    const row = this.#db.prepare('SELECT * FROM approvals WHERE id = ?').get(id) as Row | undefined;
+    return row ? toApproval(row) : null;
+  }
+
+  #toGuard(row: Row): GuardRow {
+    return {
+      tenantId: row.tenant_id as string,
+      idempotencyKey: row.idempotency_key as string,
+      agentId: row.agent_id as string,
+      action: row.action as string,
+      decision: row.decision as DecisionValue,
+      policyId: (row.policy_id as string | null) ?? null,
+      reason: (row.reason as string | null) ?? '',
+      approvalId: (row.approval_id as string | null) ?? null,
+      lastState: (row.last_state as GuardStatus | null | undefined) ?? null,
+      permitIssuedAt: (row.permit_issued_at as string | null | undefined) ?? null,
+      outcome: (row.outcome as 'success' | 'error' | null | undefined) ?? null,
+    };
+  }
+}

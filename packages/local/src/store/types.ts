@@ -1,0 +1,89 @@
+import type { AgentStatus, ApprovalStatus, DecisionValue, GuardStatus } from '@haltstate/core';
+
+export interface ApprovalRow {
+  id: string;
+  tenantId: string;
+  agentId: string;
+  action: string;
+  params: Record<string, unknown>;
+  metadata: Record<string, unknown> | null;
+  idempotencyKey: string | null;
+  policyId: string | null;
+  policyReason: string;
+  status: ApprovalStatus;
+  approver: string | null;
+  reason: string | null;
+  createdAt: string;
+  expiresAt: string;
+  decidedAt: string | null;
+}
+
+export interface NewApproval {
+  tenantId: string;
+  agentId: string;
+  action: string;
+  params: Record<string, unknown>;
+  metadata: Record<string, unknown> | null;
+  idempotencyKey?: string;
+  policyId: string | null;
+  policyReason: string;
+  ttlMs: number;
+}
+
+export interface GuardRow {
+  tenantId: string;
+  idempotencyKey: string;
+  agentId: string;
+  action: string;
+  decision: DecisionValue;
+  policyId: string | null;
+  reason: string;
+  approvalId: string | null;
+  lastState: GuardStatus | null;
+  permitIssuedAt: string | null;
+  outcome: 'success' | 'error' | null;
+}
+
+export interface GuardOutcome {
+  agentId: string;
+  action: string;
+  outcome: 'success' | 'error';
+  error: string | null;
+}
+
+export interface ReportInput {
+  tenantId: string;
+  requestId: string;
+  agentId: string;
+  action: string;
+  status: string;
+  decision: DecisionValue;
+  policyId: string | null;
+  result: Record<string, unknown> | null;
+}
+
+/** What the audit trail records. */
+export type AuditKind = 'check' | 'approval_requested' | 'approval_decided' | 'guard' | 'guard_report' | 'report' | 'agent_status';
+
+/** One line of the audit trail. */
+export interface AuditEntry {
+  id: number;
+  time: string;
+  tenantId: string;
+  kind: AuditKind;
+  agentId: string | null;
+  action: string | null;
+  /** ALLOW/DENY/APPROVAL_REQUIRED, a guard state, a human decision, or an agent status. */
+  decision: string | null;
+  policyId: string | null;
+  approver: string | null;
+  outcome: string | null;
+  approvalId: string | null;
+  idempotencyKey: string | null;
+  requestId: string | null;
+  reason: string | null;
+}
+
+export type AuditInput = Partial<Omit<AuditEntry, 'id' | 'time' | 'tenantId' | 'kind'>> & Pick<AuditEntry, 'tenantId' | 'kind'>;
+
+export type { AgentStatus };
