@@ -1,5 +1,5 @@
 // Shared jest settings for every package. Jest stays CommonJS; swc compiles TypeScript (with
-// legacy decorators and their metadata) and the ESM-only ky, which is why ky is not ignored.
+// legacy decorators and their metadata) and the ESM-only packages, which are not ignored.
 const path = require('node:path');
 
 const swc = {
@@ -22,7 +22,8 @@ module.exports = (name) => ({
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   transform: { '^.+\\.(t|m?j)s$': ['@swc/jest', swc] },
   setupFilesAfterEnv: [path.join(__dirname, 'test-support/secret-scan.setup.ts')],
-  transformIgnorePatterns: ['/node_modules/(?!(ky)/)'],
+  // cookie 2 (fastify's inject, via light-my-request) is ESM-only too.
+  transformIgnorePatterns: ['/node_modules/(?!(ky|cookie)/)'],
   moduleNameMapper: {
     '^@haltstate/([a-z]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
     '^@test-support/(.*)$': path.join(__dirname, 'test-support/$1'),

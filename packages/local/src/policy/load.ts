@@ -23,7 +23,8 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const where = formatPath(issue.path);
-  const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
+  const message =
+    issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
   return where ? `${where}: ${message}` : message;
 }
 
