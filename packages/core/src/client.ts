@@ -421,17 +421,27 @@ export class HaltStateClient {
     const timer = setTimeout(() => timeout.abort(new ApprovalTimeoutError({ approvalId, timeoutMs: options.timeoutMs })), options.timeoutMs);
     const signal = AbortSignal.any([timeout.signal, this.#killSwitch.signal, this.#lifetime.signal, ...(options.signal ? [options.signal] : [])]);
     const request = { signal, retries: options.retries };
+    // A GET that fails for a passing reason (network, 5xx, 429) is not a decision: keep waiting.
+    const read = async (): Promise<ApprovalState | undefined> => {
+      try {
+        return await this.getApproval(approvalId, request);
+      } catch (error) {
+        if (error instanceof HaltStateConnectionError || error instanceof HaltStateRateLimitError) return undefined;
+        throw error;
+      }
+    };
     try {
-      let state = await this.getApproval(approvalId, request);
-      if (state.status !== 'pending') return state;
+      let state = await read();
+      if (state && state.status !== 'pending') return state;
       try {
         for await (const item of this.#stream(undefined, signal)) {
           if (item.type === 'connected') {
             // A decision made before the subscription went live is only visible to a GET.
-            state = await this.getApproval(approvalId, request);
-            if (state.status !== 'pending') return state;
+            state = await read();
+            if (state && state.status !== 'pending') return state;
           } else if (item.event.approvalId === approvalId) {
-            return { ...state, status: item.event.status, approver: item.event.approver, reason: item.event.reason, decidedAt: item.event.timestamp };
+            const { status, approver, reason, timestamp, agentId, action } = item.event;
+            return { approvalId, status, approver, reason, decidedAt: timestamp, agentId, action };
           }
         }
       } catch (error) {
@@ -442,14 +452,8 @@ export class HaltStateClient {
       for (;;) {
         await sleep(interval, signal);
         interval = Math.min(interval * 1.5, MAX_POLL_MS);
-        try {
-          state = await this.getApproval(approvalId, request);
-        } catch (error) {
-          // A poll that fails for a passing reason is not a decision: keep waiting.
-          if (error instanceof HaltStateConnectionError || error instanceof HaltStateRateLimitError) continue;
-          throw error;
-        }
-        if (state.status !== 'pending') return state;
+        state = await read();
+        if (state && state.status !== 'pending') return state;
       }
     } catch (error) {
       throw signal.aborted ? signal.reason : error;

@@ -73,13 +73,16 @@ export class AdminClient {
   }
 
   async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(`${this.#options.url}${path}`, {
+    const send = () =>
+      fetch(`${this.#options.url}${path}`, {
         method,
         headers: { authorization: `Bearer ${this.#options.adminKey}`, 'x-tenant-id': this.#options.tenantId, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
+    let response: Response;
+    try {
+      // A kept-alive socket to a server that restarted fails once; a read is safe to send again.
+      response = await send().catch((error: unknown) => (method === 'GET' ? send() : Promise.reject(error)));
     } catch (error) {
       throw new AdminError(0, `Cannot reach the local server at ${this.#options.url} (${(error as Error).message}); is \`haltstate dev\` running?`);
     }

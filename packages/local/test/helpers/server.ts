@@ -21,7 +21,7 @@ export const POLICY: PolicyInput = {
 };
 
 /** A server on 127.0.0.1, port 0, in-memory unless `db` says otherwise. */
-export function startServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+export function startServer(options: LocalServerOptions & { port?: number } = {}): Promise<LocalServer> {
   return createLocalServer({ policy: POLICY, keepAliveMs: 200, ...options });
 }
 
