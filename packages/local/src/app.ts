@@ -12,8 +12,8 @@ import { devTenant, TenantDirectory } from './tenants.js';
 
 /** Options of {@link buildServer} and {@link createLocalServer}. */
 export interface LocalServerOptions {
-  /** A policy file (YAML or JSON), a policy object, or nothing (deny everything). */
-  policy?: string | PolicyInput;
+  /** A policy file (YAML or JSON), a policy object (validated here), or nothing (deny everything). */
+  policy?: string | PolicyInput | Policy;
   /** SQLite file, or `:memory:`. @default ':memory:' */
   db?: string;
   /** Tenants in addition to the policy file's; with none at all, a dev tenant `local` is made. */

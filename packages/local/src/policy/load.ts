@@ -28,11 +28,15 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return where ? `${where}: ${message}` : message;
 }
 
+// Marks a policy that was already validated, so passing it on does not parse it twice.
+const VALIDATED = Symbol('haltstate.policy.validated');
+
 /** Validates a policy object; `source` names it in errors. */
 export function parsePolicy(input: unknown, source = 'policy'): Policy {
+  if (typeof input === 'object' && input !== null && VALIDATED in input) return input as unknown as Policy;
   const parsed = policyFile.safeParse(input ?? {});
   if (!parsed.success) throw new PolicyFileError(source, parsed.error.issues.map(describeIssue));
-  return parsed.data;
+  return Object.defineProperty(parsed.data, VALIDATED, { value: true, enumerable: false });
 }
 
 /** Reads and validates a YAML or JSON policy file. */
@@ -55,6 +59,7 @@ export function loadPolicyFile(file: string): Policy {
 
 /** A policy from a file path, an object, or nothing (deny everything). */
 export function resolvePolicy(policy: string | PolicyInput | Policy | undefined): Policy {
+  // A validated Policy passes through parsePolicy untouched.
   if (typeof policy === 'string') return loadPolicyFile(policy);
   return parsePolicy(policy ?? {}, 'policy');
 }

@@ -1,0 +1,108 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LocalServer } from '@haltstate/local';
+import { main, type CliIo } from '../src/cli/index';
+import { clientFor, startServer, TENANTS } from './helpers/server';
+
+function io(extra: Partial<CliIo> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { out: (text: string) => out.push(text), err: (text: string) => err.push(text), env: {}, ...extra } satisfies CliIo };
+}
+
+let server: LocalServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server.close());
+const connection = () => ['--url', server.url, '--tenant', 'acme', '--admin-key', TENANTS[0]!.adminKey];
+
+describe('haltstate CLI', () => {
+  it('lists, approves and rejects approvals', async () => {
+    const client = clientFor(server);
+    const first = await client.check('payment.process', { params: { amount: 5000 } });
+    const second = await client.check('payment.process', { params: { amount: 6000 } });
+    const listing = io();
+    expect(await main(['approvals', ...connection()], listing.io)).toBe(0);
+    expect(listing.out.join('\n')).toContain(first.approvalId!);
+    const approve = io();
+    expect(await main(['approve', first.approvalId!, '--as', 'alice', '--reason', 'fine', ...connection()], approve.io)).toBe(0);
+    expect(approve.out).toEqual([`approved ${first.approvalId} (payment.process by payment-bot-1) as alice`]);
+    const reject = io();
+    expect(await main(['reject', second.approvalId!, '--reason', 'too much', ...connection()], reject.io)).toBe(0);
+    expect(await client.getApproval(second.approvalId!)).toMatchObject({ status: 'rejected', reason: 'too much' });
+  });
+
+  it('reject without --reason, an unknown id, a wrong key and no key all fail with a message', async () => {
+    const noReason = io();
+    expect(await main(['reject', 'x', ...connection()], noReason.io)).not.toBe(0);
+    expect(noReason.err.join('\n')).toMatch(/--reason/);
+    const unknown = io();
+    expect(await main(['approve', '00000000-0000-0000-0000-000000000000', ...connection()], unknown.io)).toBe(1);
+    expect(unknown.err.join('\n')).toMatch(/404.*check the approval id/);
+    const wrongKey = io();
+    expect(await main(['approvals', '--url', server.url, '--tenant', 'acme', '--admin-key', 'hs_wrong_SECRET-do-not-leak'], wrongKey.io)).toBe(1);
+    expect(wrongKey.err.join('\n')).toMatch(/401/);
+    expect(wrongKey.err.join('\n')).not.toContain('SECRET');
+    const noKey = io();
+    expect(await main(['approvals', '--url', server.url], noKey.io)).toBe(1);
+    expect(noKey.err.join('\n')).toMatch(/HALTSTATE_ADMIN_KEY/);
+  });
+
+  it('kills and resumes an agent, and prints the audit trail as a table or JSON Lines', async () => {
+    expect(await main(['kill', 'cli-bot', ...connection()], io().io)).toBe(0);
+    expect(await clientFor(server, TENANTS[0], { agentId: 'cli-bot' }).heartbeat()).toBe('KILL');
+    expect(await main(['resume', 'cli-bot', ...connection()], io().io)).toBe(0);
+    expect(await clientFor(server, TENANTS[0], { agentId: 'cli-bot' }).heartbeat()).toBe('OK');
+    const table = io();
+    expect(await main(['audit', ...connection()], table.io)).toBe(0);
+    expect(table.out[0]).toMatch(/^time\s+event\s+agent\s+action\s+decision/);
+    const jsonl = io();
+    expect(await main(['audit', '--format', 'jsonl', ...connection()], jsonl.io)).toBe(0);
+    const lines = jsonl.out.join('\n').split('\n').map((line) => JSON.parse(line));
+    expect(lines.some((entry) => entry.kind === 'agent_status' && entry.agentId === 'cli-bot')).toBe(true);
+  });
+
+  describe('dev', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'haltstate-cli-'));
+
+    it('starts, prints the URL and the dev tenant keys, and stops', async () => {
+      let stop = () => undefined as void;
+      const run = io({ stopSignal: new Promise<void>((resolve) => (stop = resolve)) });
+      let started: LocalServer | undefined;
+      const exit = main(['dev', '--port', '0', '--db', ':memory:'], { ...run.io, onServer: (s) => (started = s) });
+      while (!run.out.some((line) => line.includes('listening'))) await new Promise((resolve) => setImmediate(resolve));
+      expect(run.err.join('\n')).toMatch(/no --policy given/);
+      expect(run.out.join('\n')).toMatch(/tenant local · api key hs_local_[0-9a-f]+ · admin key hs_admin_[0-9a-f]+/);
+      const health = await fetch(`${started!.url}/api/sentinel/heartbeat?agent_id=a`, { headers: { 'x-api-key': started!.tenants[0]!.apiKey } });
+      expect(await health.json()).toEqual({ status: 'OK' });
+      stop();
+      expect(await exit).toBe(0);
+    });
+
+    it('says clearly when the port is in use', async () => {
+      const port = new URL(server.url).port;
+      const run = io();
+      expect(await main(['dev', '--port', port, '--db', ':memory:'], run.io)).toBe(1);
+      expect(run.err.join('\n')).toMatch(new RegExp(`port ${port} is in use.*--port 0`));
+    });
+
+    it('says clearly when the policy file is missing or has a bad rule', async () => {
+      const missing = io();
+      expect(await main(['dev', '--policy', join(dir, 'nope.yaml'), '--port', '0', '--db', ':memory:'], missing.io)).toBe(1);
+      expect(missing.err.join('\n')).toMatch(/nope\.yaml: file not found/);
+      const file = join(dir, 'bad.yaml');
+      writeFileSync(file, 'rules:\n  - id: a\n    decision: MAYBE\n');
+      const bad = io();
+      expect(await main(['dev', '--policy', file, '--port', '0', '--db', ':memory:'], bad.io)).toBe(1);
+      expect(bad.err.join('\n')).toMatch(/bad\.yaml: rules\[0\]\.decision/);
+    });
+
+    it('rejects a bad --port', async () => {
+      const run = io();
+      expect(await main(['dev', '--port', 'eighty'], run.io)).toBe(1);
+      expect(run.err.join('\n')).toMatch(/--port must be a number/);
+    });
+  });
+});
