@@ -98,7 +98,7 @@ export function sentinelRoutes(context: ServerContext) {
       }
       const { guard, approval } = result;
       const state = guardState(guard, approval);
-      store.noteGuardState(tenant.id, guard, state);
+      store.noteGuardState(tenant.id, guard, state, approval?.approver ?? null);
       const base = { status: state, approval_id: approval?.id ?? null, policy_id: guard.policyId };
       switch (state) {
         case 'allowed': return { ...base, reason: guard.reason };

@@ -217,13 +217,13 @@ export class SqliteStore {
   }
 
   /** Records the state a guard call answered, auditing it when it changed. */
-  noteGuardState(tenantId: string, guard: GuardRow, state: GuardStatus): void {
+  noteGuardState(tenantId: string, guard: GuardRow, state: GuardStatus, approver: string | null = null): void {
     if (guard.lastState === state) return;
     const permit = state === 'allowed' || state === 'approved';
     this.#db
       .prepare('UPDATE guards SET last_state = ?, permit_issued_at = COALESCE(permit_issued_at, ?) WHERE tenant_id = ? AND idempotency_key = ?')
       .run(state, permit ? this.now() : null, tenantId, guard.idempotencyKey);
-    this.audit({ tenantId, kind: 'guard', agentId: guard.agentId, action: guard.action, decision: state, policyId: guard.policyId, approvalId: guard.approvalId, idempotencyKey: guard.idempotencyKey, reason: guard.reason });
+    this.audit({ tenantId, kind: 'guard', agentId: guard.agentId, action: guard.action, decision: state, policyId: guard.policyId, approver, approvalId: guard.approvalId, idempotencyKey: guard.idempotencyKey, reason: guard.reason });
   }
 
   guardReport(tenantId: string, key: string, outcome: GuardOutcome): GuardRow | undefined {
