@@ -65,23 +65,29 @@ export const PAGE_SCRIPT = `'use strict';
     place(data);
   }
 
+  function refused() {
+    sessionStorage.clear();
+    $('app').hidden = true;
+    $('login').hidden = false;
+    showError('That admin key was refused.');
+  }
+
+  // Resolves true when the list is loaded, false when the key was refused.
   async function load() {
     const response = await fetch('/local/approvals?status=pending', { headers: headers() });
-    if (response.status === 401 || response.status === 403) {
-      sessionStorage.clear();
-      $('app').hidden = true;
-      $('login').hidden = false;
-      return showError('That admin key was refused.');
-    }
+    if (response.status === 401 || response.status === 403) return refused(), false;
+    if (!response.ok) throw new Error('list ' + response.status);
     const data = await response.json();
     $('pending').replaceChildren(...data.approvals.map(card));
     refreshEmpty();
+    return true;
   }
 
   async function stream() {
     for (;;) {
       try {
         const response = await fetch('/local/stream', { headers: headers() });
+        if (response.status === 401 || response.status === 403) return refused();
         if (!response.ok || !response.body) throw new Error('stream ' + response.status);
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = '';
@@ -95,7 +101,11 @@ export const PAGE_SCRIPT = `'use strict';
             const data = part.split('\\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim()).join('\\n');
             if (!data) continue;
             const event = JSON.parse(data);
-            if (event.type === 'CONNECTED') { $('status').textContent = 'live'; await load(); }
+            if (event.type === 'CONNECTED') {
+              // Load after the subscription is live, so nothing created in between is missed.
+              if (!(await load())) return;
+              $('status').textContent = 'live';
+            }
             else if (event.approval) place(event.approval);
           }
         }
@@ -118,6 +128,7 @@ export const PAGE_SCRIPT = `'use strict';
     $('login').hidden = true;
     $('app').hidden = false;
     $('approver').value = localStorage.getItem('hs.approver') || '';
+    showError('');
     stream();
   }
   start();
