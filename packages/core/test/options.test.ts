@@ -56,6 +56,16 @@ describe('client options', () => {
     expect(validationError(() => resolveOptions({ tenantId: 't', apiKey: KEY }, { HALTSTATE_TIMEOUT: 'soon' })).message).toContain('HALTSTATE_TIMEOUT');
   });
 
+  it('closes itself at the end of an `await using` scope', async () => {
+    let closed = false;
+    {
+      await using client = new HaltStateClient({ tenantId: 't', apiKey: KEY, baseUrl: 'http://127.0.0.1:1' });
+      const close = client.close.bind(client);
+      client.close = async (...args) => ((closed = true), close(...args));
+    }
+    expect(closed).toBe(true);
+  });
+
   it('never shows the API key when the client is printed or serialised', () => {
     const client = new HaltStateClient({ tenantId: 't', apiKey: KEY, baseUrl: 'http://127.0.0.1:1' });
     for (const text of [inspect(client, { depth: 10, showHidden: true }), JSON.stringify(client), String(client), `${client}`]) {

@@ -54,6 +54,11 @@ describe('public routes', () => {
     expect(huge.json()).toEqual({ detail: expect.any(String) });
   });
 
+  it('refuses a body with a __proto__ key (prototype poisoning) with 400', async () => {
+    const response = await inject('POST', '/api/sentinel/action/check', '{"action":"read.x","params":{"__proto__":{"admin":true}}}');
+    expect(response.statusCode).toBe(400);
+  });
+
   it('guard refuses a tenant_id that is not the key\'s', async () => {
     const response = await inject('POST', '/api/sentinel/action/guard', { agent_id: 'a', action: 'read.x', params: {}, idempotency_key: 'k', tenant_id: 'globex' });
     expect(response.statusCode).toBe(403);
