@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { PREFIXES } from '@haltstate/core';
 import type { ServerContext } from './context.js';
 import { EventHub } from './events.js';
-import { resolvePolicy } from './policy/load.js';
+import { PolicyFileError, resolvePolicy } from './policy/load.js';
 import type { Policy, PolicyInput, Tenant } from './policy/schema.js';
 import { adminRoutes } from './routes/admin.js';
 import { pageRoutes } from './routes/page.js';
@@ -49,6 +49,9 @@ export interface BuiltServer {
 export function buildServer(options: LocalServerOptions = {}): BuiltServer {
   const policy = resolvePolicy(options.policy);
   const tenantList = [...(policy.tenants ?? []), ...(options.tenants ?? [])];
+  const ids = tenantList.map((tenant) => tenant.id);
+  const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (duplicate) throw new PolicyFileError('tenants', [`tenant "${duplicate}" is defined twice (policy file and options/flags)`]);
   if (tenantList.length === 0) tenantList.push(devTenant());
   const hub = new EventHub();
   const store = new SqliteStore(options.db ?? ':memory:', {

@@ -99,6 +99,21 @@ describe('haltstate CLI', () => {
       expect(bad.err.join('\n')).toMatch(/bad\.yaml: rules\[0\]\.decision/);
     });
 
+    it('adds a tenant from flags, and wants all three flags', async () => {
+      let stop = () => undefined as void;
+      const run = io({ stopSignal: new Promise<void>((resolve) => (stop = resolve)) });
+      let started: LocalServer | undefined;
+      const exit = main(['dev', '--port', '0', '--db', ':memory:', '--tenant', 'flagged', '--api-key', 'hs_flag_api_key', '--admin-key', 'hs_flag_admin_key'], { ...run.io, onServer: (s) => (started = s) });
+      while (!started) await new Promise((resolve) => setImmediate(resolve));
+      expect(started.tenants.map((tenant) => tenant.id)).toEqual(['flagged']);
+      expect(run.out.join('\n')).not.toContain('hs_flag_api_key');
+      stop();
+      expect(await exit).toBe(0);
+      const partial = io();
+      expect(await main(['dev', '--port', '0', '--tenant', 'x'], partial.io)).toBe(1);
+      expect(partial.err.join('\n')).toMatch(/go together/);
+    });
+
     it('rejects a bad --port', async () => {
       const run = io();
       expect(await main(['dev', '--port', 'eighty'], run.io)).toBe(1);

@@ -128,3 +128,22 @@ describe('approvals page', () => {
     expect(script.body).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
   });
 });
+
+describe('SSE stream', () => {
+  it('sends CONNECTED first, then keep-alive comments', async () => {
+    const { createLocalServer } = await import('@haltstate/local');
+    const server = await createLocalServer({ policy: POLICY, keepAliveMs: 50 });
+    const controller = new AbortController();
+    try {
+      const response = await fetch(`${server.url}/api/sentinel/approvals/stream?tenant_id=acme`, { headers: { 'x-api-key': acme.apiKey, accept: 'text/event-stream' }, signal: controller.signal });
+      expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let text = '';
+      while (!text.includes(': keep-alive')) text += (await reader.read()).value ?? '';
+      expect(text.indexOf('data: {"type":"CONNECTED"')).toBe(0);
+    } finally {
+      controller.abort();
+      await server.close();
+    }
+  });
+});

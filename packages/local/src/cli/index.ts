@@ -58,15 +58,21 @@ export function program(io: CliIo): Command {
     .option('--port <port>', 'port (0 picks a free one)', '8787')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--db <file>', 'SQLite file (":memory:" keeps nothing)', '.haltstate/local.db')
-    .action(async (options: { policy?: string; port: string; host: string; db: string }) => {
+    .option('--tenant <id>', 'add a tenant with the keys below (with --api-key and --admin-key)')
+    .option('--api-key <key>', "that tenant's agent API key")
+    .option('--admin-key <key>', "that tenant's admin key")
+    .action(async (options: { policy?: string; port: string; host: string; db: string; tenant?: string; apiKey?: string; adminKey?: string }) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a number from 0 to 65535, got "${options.port}"`);
+      const flagged = [options.tenant, options.apiKey, options.adminKey].filter((value) => value !== undefined).length;
+      if (flagged !== 0 && flagged !== 3) throw new CliError('--tenant, --api-key and --admin-key go together: pass all three to add a tenant');
       const policy = resolvePolicy(options.policy);
+      const tenants = flagged === 3 ? [{ id: options.tenant!, apiKey: options.apiKey!, adminKey: options.adminKey! }] : [];
       if (!options.policy) io.err('warning: no --policy given, so every action is denied (see examples/policy.yaml)');
       if (options.db !== ':memory:') mkdirSync(dirname(options.db), { recursive: true });
       let server: LocalServer;
       try {
-        server = await createLocalServer({ policy, db: options.db, port, host: options.host });
+        server = await createLocalServer({ policy, tenants, db: options.db, port, host: options.host });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${port} is in use: stop the other server or pass --port 0 for a free port`);
         throw error;
@@ -74,12 +80,13 @@ export function program(io: CliIo): Command {
       io.onServer?.(server);
       io.out(`HaltState local server listening on ${server.url}`);
       io.out(`  policy: ${options.policy ?? '(none: deny all)'} · ${policy.rules.length} rule(s) · database: ${options.db}`);
+      const known = [...(policy.tenants ?? []), ...tenants];
       for (const tenant of server.tenants) {
-        const generated = !(policy.tenants ?? []).some((entry) => entry.id === tenant.id);
-        io.out(`  tenant ${tenant.id}${generated ? ` · api key ${tenant.apiKey} · admin key ${tenant.adminKey}` : ' (keys from the policy file)'}`);
+        const generated = !known.some((entry) => entry.id === tenant.id);
+        io.out(`  tenant ${tenant.id}${generated ? ` · api key ${tenant.apiKey} · admin key ${tenant.adminKey}` : ' (keys from the policy file or flags)'}`);
         if (generated) io.out(`  approvals page: ${server.url}/#tenant=${encodeURIComponent(tenant.id)}&key=${encodeURIComponent(tenant.adminKey)}`);
       }
-      if (server.tenants.every((tenant) => (policy.tenants ?? []).some((entry) => entry.id === tenant.id))) io.out(`  approvals page: ${server.url}/`);
+      if (server.tenants.every((tenant) => known.some((entry) => entry.id === tenant.id))) io.out(`  approvals page: ${server.url}/`);
       await (io.stopSignal ??
         new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
