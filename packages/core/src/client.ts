@@ -23,7 +23,7 @@ import { checkResponse, type CheckResponse } from './schemas/check.js';
 import { identifier } from './schemas/common.js';
 import { guardResponse, type GuardResponse } from './schemas/guard.js';
 import { heartbeatResponse, toAgentStatus, type AgentStatus } from './schemas/heartbeat.js';
-import type { ApprovalEvent, ApprovalState, CheckInput, Decision, GuardInput, Permit, ReportInput, WaitCallOptions } from './types.js';
+import type { ApprovalEvent, ApprovalState, CheckInput, Decision, ExecuteInput, GuardInput, Permit, ReportInput, WaitCallOptions } from './types.js';
 import { SDK_VERSION } from './version.js';
 
 const DEFAULT_WAIT_MS = 3_600_000;
@@ -235,7 +235,7 @@ export class HaltStateClient {
    * @example
    * await client.execute({ action: 'email.send', params: { to } }, () => sendEmail(to));
    */
-  async execute<T>(input: GuardInput, fn: (permit: Permit | null) => T | Promise<T>, options: RequestOptions = {}): Promise<Awaited<T>> {
+  async execute<T>(input: ExecuteInput, fn: (permit: Permit | null) => T | Promise<T>, options: RequestOptions = {}): Promise<Awaited<T>> {
     if (input.idempotencyKey !== undefined) return this.guard(input, fn, options);
     const decision = await this.check(input, options);
     const waitMs = (typeof input.wait === 'object' ? input.wait.timeoutMs : undefined) ?? DEFAULT_WAIT_MS;
@@ -248,12 +248,13 @@ export class HaltStateClient {
     }
     await this.#killSwitch.whenRunnable(waitMs, options.signal);
     options.signal?.throwIfAborted();
+    const report = input.report !== false;
     try {
       const value = await fn(null);
-      await this.report(decision, { status: 'success', result: value });
+      if (report) await this.report(decision, { status: 'success', result: value });
       return value;
     } catch (error) {
-      await this.report(decision, { status: 'error', result: { error: describeError(error) } });
+      if (report) await this.report(decision, { status: 'error', result: { error: describeError(error) } });
       throw error;
     }
   }

@@ -8,6 +8,7 @@ export type {
   CheckInput,
   Decision,
   GuardInput,
+  ExecuteInput,
   WaitOptions,
   Permit,
   ApprovalState,

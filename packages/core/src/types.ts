@@ -56,6 +56,12 @@ export interface GuardInput extends CheckInput {
   wait?: boolean | WaitOptions;
 }
 
+/** What `execute` runs: a guard input, plus whether the check flow reports the outcome. */
+export interface ExecuteInput extends GuardInput {
+  /** Report the outcome after the check flow (the guard flow always reports). @default true */
+  report?: boolean;
+}
+
 /** Handed to a guarded function: who let it run. */
 export interface Permit {
   status: 'allowed' | 'approved';

@@ -1,0 +1,97 @@
+import { HaltStateClient, HaltStateValidationError, type ExecuteInput } from '@haltstate/core';
+import { resolveClient, trackGuardedClass } from './client-resolver.js';
+import { defaultParams } from './default-params.js';
+import { GUARD_MARKER } from './haltstate.constants.js';
+import type { GuardedMethod, HaltStateGuardOptions } from './halt-state-guard.interface.js';
+import { defineGuardMetadata } from './metadata.js';
+
+
+/**
+ * The decorator `@HaltStateGuard(…)` returns. It works as a legacy decorator
+ * (`experimentalDecorators`, what NestJS and tsyringe use) and as a TC39 standard decorator.
+ */
+export interface HaltStateMethodDecorator<Args extends unknown[]> {
+  <T extends (...args: Args) => unknown>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): void;
+  <This, T extends (this: This, ...args: Args) => unknown>(value: T, context: ClassMethodDecoratorContext<This, T>): T;
+}
+
+function normalise(first: string | HaltStateGuardOptions<unknown[]>, agentId: string | undefined): HaltStateGuardOptions<unknown[]> {
+  const options = typeof first === 'string' ? { action: first, ...(agentId === undefined ? {} : { agentId }) } : first;
+  if (typeof options !== 'object' || options === null) throw new HaltStateValidationError('@HaltStateGuard needs an action: @HaltStateGuard("payment.process") or @HaltStateGuard({ action, … })', { path: 'action' });
+  if (typeof options.action !== 'string' || options.action.trim() === '') throw new HaltStateValidationError('@HaltStateGuard needs a non-empty action name, e.g. "payment.process"', { path: 'action' });
+  for (const key of ['params', 'idempotencyKey', 'metadata'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'function') throw new HaltStateValidationError(`@HaltStateGuard option ${key} must be a function of the method's arguments`, { path: key });
+  }
+  return options;
+}
+
+/** Wraps the method: each call resolves the client, then check → run → report (or guard with a key). */
+function wrap(original: Function, options: HaltStateGuardOptions<unknown[]>, label: string, owner: () => Function): Function {
+  const { action, agentId, params, idempotencyKey, metadata, wait, client, report, request } = options;
+  const guarded = async function (this: object, ...args: unknown[]): Promise<unknown> {
+    const resolved = client instanceof HaltStateClient ? client : resolveClient({ name: client, instance: this, target: owner() }, label);
+    const input: ExecuteInput = {
+      action,
+      params: params ? params(...args) : defaultParams(original, args),
+      ...(agentId === undefined ? {} : { agentId }),
+      ...(idempotencyKey ? { idempotencyKey: idempotencyKey(...args) } : {}),
+      ...(metadata ? { metadata: metadata(...args) } : {}),
+      ...(wait === undefined ? {} : { wait }),
+      ...(report === undefined ? {} : { report }),
+    };
+    return resolved.execute(input, () => original.apply(this, args), request);
+  };
+  Object.defineProperty(guarded, 'name', { value: original.name });
+  return guarded;
+}
+
+/**
+ * Gates a method through HaltState: every call is checked (or guarded, with an idempotency key)
+ * before the method runs, and its outcome reported. Denied → `ActionDenied`; pending →
+ * `ApprovalPending` unless `wait`. The method always becomes async.
+ *
+ * @example
+ * class PaymentService {
+ *   @HaltStateGuard('payment.process', 'payment-bot')
+ *   async pay(invoiceId: string, amount: number) { … }
+ * }
+ */
+export function HaltStateGuard(action: string, agentId?: string): HaltStateMethodDecorator<never[]>;
+export function HaltStateGuard<Args extends unknown[] = never[]>(options: HaltStateGuardOptions<Args>): HaltStateMethodDecorator<Args>;
+export function HaltStateGuard(first: string | HaltStateGuardOptions<unknown[]>, agentId?: string): HaltStateMethodDecorator<unknown[]> {
+  const options = normalise(first, agentId);
+  const decorator = (target: unknown, keyOrContext: unknown, descriptor?: PropertyDescriptor): unknown => {
+    // TC39 standard decorator: (value, context).
+    if (typeof keyOrContext === 'object' && keyOrContext !== null && 'kind' in keyOrContext) {
+      const context = keyOrContext as ClassMethodDecoratorContext;
+      if (context.kind !== 'method') throw new HaltStateValidationError(`@HaltStateGuard goes on methods; ${String(context.name)} is a ${context.kind}`, { path: String(context.name) });
+      let owner: Function = Object;
+      context.addInitializer(function (this: unknown) {
+        owner = context.static ? (this as Function) : ((this as object).constructor as Function);
+        trackGuardedClass(owner);
+      });
+      const wrapped = wrap(target as Function, options, String(context.name), () => owner);
+      mark(wrapped, { method: context.name, static: context.static, options });
+      return wrapped;
+    }
+    // Legacy decorator: (prototype or class, key, descriptor).
+    const key = keyOrContext as string | symbol;
+    const isStatic = typeof target === 'function';
+    const owner = (isStatic ? target : (target as object).constructor) as Function;
+    const label = `${owner.name}.${String(key)}`;
+    if (!descriptor) throw new HaltStateValidationError(`@HaltStateGuard goes on methods; ${label} is a field`, { path: String(key) });
+    if (typeof descriptor.value !== 'function') throw new HaltStateValidationError(`@HaltStateGuard goes on methods; ${label} is a ${descriptor.get ? 'getter' : 'setter'}`, { path: String(key) });
+    const entry = { method: key, static: isStatic, options };
+    descriptor.value = wrap(descriptor.value as Function, options, label, () => owner);
+    mark(descriptor.value as Function, entry);
+    defineGuardMetadata(owner, entry);
+    trackGuardedClass(owner);
+    return descriptor;
+  };
+  return decorator as HaltStateMethodDecorator<unknown[]>;
+}
+
+function mark(fn: Function, entry: GuardedMethod): void {
+  Object.defineProperty(fn, GUARD_MARKER, { value: entry });
+}
+

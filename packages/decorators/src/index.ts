@@ -1,0 +1,13 @@
+// tsyringe and the metadata the decorator records need the Reflect metadata API.
+import 'reflect-metadata';
+
+export { HaltStateGuard } from './halt-state-guard.decorator.js';
+export type { HaltStateMethodDecorator } from './halt-state-guard.decorator.js';
+export type { HaltStateGuardOptions, GuardedMethod } from './halt-state-guard.interface.js';
+export { getGuardedMethods } from './metadata.js';
+export { registerHaltState } from './register.js';
+export type { RegisterOptions } from './register.js';
+export { setClientResolver, tsyringeResolver } from './client-resolver.js';
+export type { ClientResolver, ClientResolution } from './client-resolver.js';
+export { HALTSTATE_CLIENT, clientToken, GUARDED_METHODS_METADATA } from './haltstate.constants.js';
+export { defaultParams } from './default-params.js';
