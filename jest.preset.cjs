@@ -13,10 +13,13 @@ const swc = {
   sourceMaps: 'inline',
 };
 
-/** @param {string} name the package folder under packages/ */
-module.exports = (name) => ({
-  displayName: name,
-  rootDir: path.join(__dirname, 'packages', name),
+/**
+ * @param {string} name the folder under `parent`
+ * @param {string} parent `packages` or `examples`
+ */
+module.exports = (name, parent = 'packages') => ({
+  displayName: parent === 'packages' ? name : `example ${name}`,
+  rootDir: path.join(__dirname, parent, name),
   testEnvironment: 'node',
   testEnvironmentOptions: { globalsCleanup: 'off' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],

@@ -42,6 +42,11 @@ function wrap(original: Function, options: HaltStateGuardOptions<unknown[]>, lab
     return resolved.execute(input, () => original.apply(this, args), request);
   };
   Object.defineProperty(guarded, 'name', { value: original.name });
+  // Frameworks keep route and handler metadata on the method itself (NestJS's @Get, @HttpCode):
+  // carry it over, so @HaltStateGuard may sit above or below them.
+  if (typeof Reflect.getOwnMetadataKeys === 'function') {
+    for (const key of Reflect.getOwnMetadataKeys(original)) Reflect.defineMetadata(key, Reflect.getOwnMetadata(key, original), guarded);
+  }
   return guarded;
 }
 
