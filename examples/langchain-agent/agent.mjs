@@ -1,0 +1,108 @@
+// A support agent built with LangChain.js whose tools are guarded by HaltState. Runs offline:
+// the chat model is scripted (swap in ChatOpenAI & co. in real life), and HaltState is the
+// bundled local server with examples/policy.yaml plus a few tool rules.
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { AIMessage, HumanMessage } from '@langchain/core/messages';
+import { tool } from '@langchain/core/tools';
+import { FakeStreamingChatModel } from '@langchain/core/utils/testing';
+import { HaltStateClient } from '@haltstate/core';
+import { guardTools } from '@haltstate/langchain';
+import { AdminClient, createLocalServer, loadPolicyFile } from '@haltstate/local';
+
+// ── the tools, as any LangChain app defines them ──────────────────────────
+const searchDocs = tool(async ({ query }) => `Refunds are allowed within 30 days (searched: ${query})`, {
+  name: 'search_docs',
+  description: 'Search the help center',
+  schema: z.object({ query: z.string() }),
+});
+const refund = tool(async ({ orderId, amount }) => `Refunded ${amount} USD on ${orderId}`, {
+  name: 'refund',
+  description: 'Refund an order',
+  schema: z.object({ orderId: z.string(), amount: z.number() }),
+});
+const deleteAccount = tool(async ({ userId }) => `Deleted ${userId}`, {
+  name: 'delete_account',
+  description: 'Delete a customer account',
+  schema: z.object({ userId: z.string() }),
+});
+
+// ── a scripted model: one answer per turn ─────────────────────────────────
+class ScriptedModel extends FakeStreamingChatModel {
+  #turn = 0;
+  constructor(script) {
+    super({});
+    this.script = script;
+  }
+  bindTools() {
+    return this;
+  }
+  async _generate() {
+    const message = this.script[this.#turn++] ?? new AIMessage('Done.');
+    return { generations: [{ text: String(message.content), message }] };
+  }
+}
+const call = (id, name, args) => new AIMessage({ content: '', tool_calls: [{ id, name, args, type: 'tool_call' }] });
+
+// ── HaltState: the local server, and a policy for the tools ───────────────
+const base = loadPolicyFile(fileURLToPath(new URL('../policy.yaml', import.meta.url)));
+const server = await createLocalServer({
+  policy: {
+    default: 'DENY',
+    tenants: base.tenants,
+    rules: [
+      { id: 'docs', match: { action: 'tool.search_docs' }, decision: 'ALLOW' },
+      { id: 'no-deletes', match: { action: 'tool.delete_account' }, decision: 'DENY', reason: 'Account deletion is never automatic' },
+      { id: 'refunds', match: { action: 'tool.refund' }, decision: 'APPROVAL_REQUIRED', reason: 'Refunds need a human' },
+    ],
+  },
+});
+const tenant = server.tenants[0];
+const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot' });
+const admin = new AdminClient({ url: server.url, tenantId: tenant.id, adminKey: tenant.adminKey });
+
+// One line: every tool checked before it runs, reported after.
+const tools = guardTools([searchDocs, refund, deleteAccount], { client, onPending: 'wait', waitTimeoutMs: 30_000 });
+
+// A human approves refunds as they come in (in real life: the approvals page or the CLI).
+const approver = (async () => {
+  for (;;) {
+    const [pending] = await admin.approvals('pending');
+    if (pending) {
+      console.log(`   👤 alice approves ${pending.action} ${JSON.stringify(pending.params)}`);
+      await admin.approve(pending.approval_id, { approver: 'alice' });
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+})();
+
+// ── the agent loop ────────────────────────────────────────────────────────
+const model = new ScriptedModel([
+  call('call_1', 'search_docs', { query: 'refund policy' }),
+  call('call_2', 'delete_account', { userId: 'u-17' }),
+  call('call_3', 'refund', { orderId: 'ord-981', amount: 40 }),
+  new AIMessage('Your order ord-981 was refunded. I could not delete your account: that needs a human.'),
+]).bindTools(tools);
+const byName = new Map(tools.map((entry) => [entry.name, entry]));
+const messages = [new HumanMessage('Refund order ord-981 and delete my account u-17.')];
+try {
+  for (let turn = 0; turn < 6; turn++) {
+    const reply = await model.invoke(messages);
+    messages.push(reply);
+    if (!reply.tool_calls?.length) {
+      console.log(`🤖 ${reply.content}`);
+      break;
+    }
+    for (const toolCall of reply.tool_calls) {
+      console.log(`🔧 ${toolCall.name}(${JSON.stringify(toolCall.args)})`);
+      const result = await byName.get(toolCall.name).invoke(toolCall);
+      console.log(`   → ${result.content}`);
+      messages.push(result);
+    }
+  }
+  await approver;
+} finally {
+  await client.close();
+  await server.close();
+}

@@ -1,0 +1,99 @@
+// An agent loop: a (scripted) chat model emits tool calls, guarded tools run against the real
+// local HaltState server, tool results go back to the model.
+import { z } from 'zod';
+import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
+import { tool, type StructuredToolInterface } from '@langchain/core/tools';
+import { HaltStateClient } from '@haltstate/core';
+import { guardTools } from '@haltstate/langchain';
+import { AdminClient, createLocalServer, type LocalServer } from '@haltstate/local';
+import { testKey } from '@test-support/keys';
+import { ScriptedChatModel } from './helpers/scripted-model';
+
+const tenant = { id: 'acme', apiKey: testKey('lc-acme'), adminKey: testKey('lc-admin') };
+let server: LocalServer;
+let admin: AdminClient;
+beforeAll(async () => {
+  server = await createLocalServer({
+    policy: {
+      tenants: [tenant],
+      rules: [
+        { id: 'search', match: { action: 'tool.search' }, decision: 'ALLOW' },
+        { id: 'no-deletes', match: { action: 'tool.delete_account' }, decision: 'DENY', reason: 'Deleting accounts is never automatic' },
+        { id: 'refunds', match: { action: 'tool.refund' }, decision: 'APPROVAL_REQUIRED', reason: 'Refunds need a human' },
+      ],
+    },
+  });
+  admin = new AdminClient({ url: server.url, tenantId: tenant.id, adminKey: tenant.adminKey });
+});
+afterAll(() => server.close());
+
+const ran: string[] = [];
+const rawTools = () => [
+  tool(async ({ query }) => (ran.push(`search ${query}`), `3 results for ${query}`), { name: 'search', description: 'Search the docs', schema: z.object({ query: z.string() }) }),
+  tool(async ({ userId }) => (ran.push(`delete ${userId}`), 'deleted'), { name: 'delete_account', description: 'Delete an account', schema: z.object({ userId: z.string() }) }),
+  tool(async ({ orderId }) => (ran.push(`refund ${orderId}`), `refunded ${orderId}`), { name: 'refund', description: 'Refund an order', schema: z.object({ orderId: z.string() }) }),
+];
+
+/** The classic loop: ask the model, run the tool calls it makes, hand back the results. */
+async function runAgent(model: ScriptedChatModel, tools: StructuredToolInterface[], prompt: string): Promise<BaseMessage[]> {
+  const bound = model.bindTools();
+  const byName = new Map(tools.map((entry) => [entry.name, entry]));
+  const messages: BaseMessage[] = [new HumanMessage(prompt)];
+  for (let turn = 0; turn < 5; turn++) {
+    const reply = (await bound.invoke(messages)) as AIMessage;
+    messages.push(reply);
+    if (!reply.tool_calls?.length) break;
+    for (const call of reply.tool_calls) messages.push((await byName.get(call.name)!.invoke({ ...call, type: 'tool_call' })) as ToolMessage);
+  }
+  return messages;
+}
+
+const callTool = (id: string, name: string, args: Record<string, unknown>) => new AIMessage({ content: '', tool_calls: [{ id, name, args, type: 'tool_call' }] });
+
+it('an allowed call runs; a denied call does not, and the model receives the reason', async () => {
+  ran.length = 0;
+  const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
+  const model = new ScriptedChatModel([callTool('c1', 'search', { query: 'refund policy' }), callTool('c2', 'delete_account', { userId: 'u-1' }), new AIMessage('I cannot delete accounts.')]);
+  const messages = await runAgent(model, guardTools(rawTools(), { client }), 'Find the refund policy, then delete user u-1');
+  expect(ran).toEqual(['search refund policy']);
+  const toolMessages = messages.filter((message): message is ToolMessage => message instanceof ToolMessage);
+  expect(toolMessages.map((message) => [message.tool_call_id, message.content])).toEqual([
+    ['c1', '3 results for refund policy'],
+    ['c2', 'not allowed: Deleting accounts is never automatic'],
+  ]);
+  // What the model read on its last turn includes the denial.
+  expect(model.seen[2]!.at(-1)!.content).toBe('not allowed: Deleting accounts is never automatic');
+  await client.close();
+});
+
+it("an approval-required call runs only after a human approves (onPending: 'wait')", async () => {
+  ran.length = 0;
+  const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
+  const model = new ScriptedChatModel([callTool('c3', 'refund', { orderId: 'o-42' }), new AIMessage('Refunded.')]);
+  const done = runAgent(model, guardTools(rawTools(), { client, onPending: 'wait', waitTimeoutMs: 30_000 }), 'Refund order o-42');
+
+  let pending;
+  while (!(pending = (await admin.approvals('pending')).find((approval) => approval.action === 'tool.refund'))) await new Promise((resolve) => setImmediate(resolve));
+  expect(pending.params).toEqual({ orderId: 'o-42' });
+  expect(ran).toEqual([]);
+  await admin.approve(pending.approval_id, { approver: 'alice' });
+
+  const messages = await done;
+  expect(ran).toEqual(['refund o-42']);
+  expect(messages.find((message) => message instanceof ToolMessage)!.content).toBe('refunded o-42');
+  await client.close();
+});
+
+it("with onPending: 'return', the model reads that approval was requested, and a replayed call asks for the same approval", async () => {
+  ran.length = 0;
+  const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
+  const tools = guardTools(rawTools(), { client });
+  const first = await runAgent(new ScriptedChatModel([callTool('c4', 'refund', { orderId: 'o-7' })]), tools, 'Refund o-7');
+  const replay = await runAgent(new ScriptedChatModel([callTool('c4', 'refund', { orderId: 'o-7' })]), tools, 'Refund o-7');
+  const text = (messages: BaseMessage[]) => String(messages.find((message) => message instanceof ToolMessage)!.content);
+  expect(text(first)).toMatch(/^approval requested: "tool.refund" needs a human's approval before it runs \(approval id [0-9a-f-]{36}\)/);
+  expect(text(replay)).toBe(text(first));
+  expect((await admin.approvals('pending')).filter((approval) => approval.params.orderId === 'o-7')).toHaveLength(1);
+  expect(ran).toEqual([]);
+  await client.close();
+});
