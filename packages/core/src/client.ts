@@ -215,7 +215,8 @@ export class HaltStateClient {
       action,
       agentId,
     };
-    await this.#killSwitch.whenRunnable(waitMs, options.signal);
+    this.#killSwitch.assertAlive();
+    if (this.#killSwitch.status === 'PAUSE') await this.#killSwitch.whenRunnable(waitMs, options.signal);
     options.signal?.throwIfAborted();
     const info = { kind: 'guardReport' as const, action, agentId, id: idempotencyKey };
     try {
@@ -246,7 +247,8 @@ export class HaltStateClient {
       const state = await this.#awaitDecision(approvalId, { ...options, timeoutMs: waitMs, pollIntervalMs: typeof input.wait === 'object' ? input.wait.pollIntervalMs : undefined });
       throwUnlessApproved(state, decision.action, decision.policyId);
     }
-    await this.#killSwitch.whenRunnable(waitMs, options.signal);
+    this.#killSwitch.assertAlive();
+    if (this.#killSwitch.status === 'PAUSE') await this.#killSwitch.whenRunnable(waitMs, options.signal);
     options.signal?.throwIfAborted();
     const report = input.report !== false;
     try {

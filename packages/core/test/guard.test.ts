@@ -11,7 +11,7 @@ import {
   type Permit,
 } from '@haltstate/core';
 import { api, json, makeClient, PREFIX, setupNock, TENANT } from './helpers/api';
-import { advance, sseHeaders, sseStream, until } from './helpers/sse';
+import { advance, recordSleeps, sseHeaders, sseStream, until } from './helpers/sse';
 
 setupNock();
 
@@ -151,7 +151,7 @@ describe('guard()', () => {
       api().get(`${PREFIX}/approval/apr_9`).reply(200, { status: 'approved', approver: 'carol' }, json);
       api().post(`${PREFIX}/action/guard`).reply(200, { status: 'approved', approval_id: 'apr_9', approver: 'carol' }, json);
       api().post(`${PREFIX}/action/guard/report`).reply(200, {}, json);
-      const spy = jest.spyOn(global, 'setTimeout');
+      const sleeps = recordSleeps();
       const fn = jest.fn(() => 'ran');
       let settled = false;
       const client = makeClient();
@@ -159,9 +159,8 @@ describe('guard()', () => {
       while (!settled) await advance(100);
       // One GET, the stream's 404, then polls after 1 s (still pending), 1.5 s more (a 503, not a
       // decision: keep polling) and 2.25 s more (approved).
-      const polls = spy.mock.calls.map((call) => call[1]).filter((ms) => ms !== 5000 && ms !== 60_000 && ms !== 100 && ms !== undefined);
-      expect(polls).toEqual([1000, 1500, 2250]);
-      spy.mockRestore();
+      sleeps.stop();
+      expect(sleeps.delays).toEqual([1000, 1500, 2250]);
       await client.flush();
       expect(await result).toBe('ran');
     } finally {

@@ -2,6 +2,7 @@ import nock from 'nock';
 import { HaltStateAuthError, HaltStateConnectionError, HaltStateRateLimitError } from '@haltstate/core';
 import { parseRetryAfter, retryDelay } from '../src/internal/retry';
 import { api, json, makeClient, PREFIX, setupNock } from './helpers/api';
+import { recordSleeps } from './helpers/sse';
 
 setupNock();
 
@@ -33,12 +34,12 @@ describe('retries', () => {
   const DEADLINE_MS = 7777;
 
   /**
-   * Settles the promise while advancing fake time, and returns the delays the client asked
-   * setTimeout for, leaving out the per-request deadlines (DEADLINE_MS). Asserting on requested
-   * delays, not elapsed time, keeps the tests exact however slow the machine is.
+   * Settles the promise while advancing fake time, and returns the delays the client slept for
+   * between attempts. Asserting on requested delays, not elapsed time, keeps the tests exact
+   * however slow the machine is.
    */
   async function drive<T>(promise: Promise<T>): Promise<{ result: PromiseSettledResult<T>; waits: number[] }> {
-    const spy = jest.spyOn(global, 'setTimeout');
+    const sleeps = recordSleeps();
     const settled = Promise.allSettled([promise]);
     let done = false;
     void settled.then(() => (done = true));
@@ -46,9 +47,8 @@ describe('retries', () => {
       await new Promise((resolve) => setImmediate(resolve));
       await jest.advanceTimersByTimeAsync(5);
     }
-    const waits = spy.mock.calls.map((call) => call[1] ?? 0).filter((ms) => ms !== DEADLINE_MS && ms !== 5);
-    spy.mockRestore();
-    return { result: (await settled)[0]!, waits };
+    sleeps.stop();
+    return { result: (await settled)[0]!, waits: sleeps.delays };
   }
 
   const client = (retries: number) => makeClient({ retries, timeoutMs: DEADLINE_MS });

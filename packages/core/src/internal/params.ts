@@ -20,7 +20,21 @@ export const DEFAULT_REDACTED_KEYS = ['password', 'passwd', 'secret', 'token', '
 
 const normalise = (key: string) => key.toLowerCase().replace(/[-_\s]/g, '');
 
+const defaultVerdicts = new Map<string, boolean>();
+
 function isSensitive(key: string, fragments: readonly string[]): boolean {
+  if (fragments === DEFAULT_REDACTED_KEYS) {
+    let verdict = defaultVerdicts.get(key);
+    if (verdict === undefined) {
+      verdict = matchesFragment(key, fragments);
+      if (defaultVerdicts.size < 10_000) defaultVerdicts.set(key, verdict);
+    }
+    return verdict;
+  }
+  return matchesFragment(key, fragments);
+}
+
+function matchesFragment(key: string, fragments: readonly string[]): boolean {
   const name = normalise(key);
   // `pan` alone is too short to match inside other words ("company"); match it whole.
   return fragments.some((fragment) => (fragment === 'pan' ? name === 'pan' : name.includes(fragment)));
@@ -44,37 +58,55 @@ function describe(value: unknown): string {
  */
 export function toJson(value: unknown, label: string, lenient = false): JsonValue {
   const seen = new Set<object>();
-  const visit = (current: unknown, path: string): JsonValue => {
+  // The path is only spelled out when something fails: building it for every value is the
+  // single biggest cost of this function on the hot path.
+  const path: Array<string | number> = [];
+  const where = () => path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : `${text}.${part}`), label);
+  const fail = (what: string): never => {
+    const at = where();
+    throw new HaltStateValidationError(`${at} is ${what}; HaltState sends ${label} as JSON`, { path: at });
+  };
+  const visit = (current: unknown): JsonValue => {
     if (current === null || typeof current === 'string' || typeof current === 'boolean') return current;
     if (typeof current === 'number' && Number.isFinite(current)) return current;
     if (current instanceof Date) {
-      if (Number.isNaN(current.getTime())) return fail(path, 'an invalid Date');
+      if (Number.isNaN(current.getTime())) return fail('an invalid Date');
       return current.toISOString();
     }
     if (typeof current === 'object' && !(current instanceof Map) && !(current instanceof Set)) {
-      if (seen.has(current)) return lenient ? '[Circular]' : fail(path, 'a circular reference');
+      if (seen.has(current)) return lenient ? '[Circular]' : fail('a circular reference');
       const withToJson = current as { toJSON?: unknown };
-      if (typeof withToJson.toJSON === 'function') return visit((withToJson.toJSON as () => unknown).call(current), path);
+      if (typeof withToJson.toJSON === 'function') return visit((withToJson.toJSON as () => unknown).call(current));
       seen.add(current);
       try {
-        if (Array.isArray(current)) return current.map((item, index) => (item === undefined ? null : visit(item, `${path}[${index}]`)));
+        if (Array.isArray(current)) {
+          const out: JsonValue[] = new Array(current.length);
+          for (let index = 0; index < current.length; index++) {
+            path.push(index);
+            out[index] = current[index] === undefined ? null : visit(current[index]);
+            path.pop();
+          }
+          return out;
+        }
         const out: JsonObject = {};
-        for (const [key, item] of Object.entries(current)) {
+        for (const key of Object.keys(current)) {
+          const item = (current as Record<string, unknown>)[key];
           if (item === undefined) continue;
-          // defineProperty keeps "__proto__" an ordinary own key instead of changing the prototype.
-          Object.defineProperty(out, key, { value: visit(item, `${path}.${key}`), enumerable: true, writable: true, configurable: true });
+          path.push(key);
+          const json = visit(item);
+          path.pop();
+          // "__proto__" must stay an ordinary own key instead of changing the prototype.
+          if (key === '__proto__') Object.defineProperty(out, key, { value: json, enumerable: true, writable: true, configurable: true });
+          else out[key] = json;
         }
         return out;
       } finally {
         seen.delete(current);
       }
     }
-    return lenient ? String(typeof current === 'symbol' ? current.description : current) : fail(path, describe(current));
+    return lenient ? String(typeof current === 'symbol' ? current.description : current) : fail(describe(current));
   };
-  const fail = (path: string, what: string): never => {
-    throw new HaltStateValidationError(`${path} is ${what}; HaltState sends ${label} as JSON`, { path });
-  };
-  return visit(value, label);
+  return visit(value);
 }
 
 /** {@link toJson} for a value that must be a JSON object (params, metadata). */
@@ -94,8 +126,10 @@ export function redact(value: JsonObject, redactor: Redactor | undefined): JsonO
     if (Array.isArray(current)) return current.map(walk);
     if (current === null || typeof current !== 'object') return current;
     const out: JsonObject = {};
-    for (const [key, item] of Object.entries(current)) {
-      Object.defineProperty(out, key, { value: isSensitive(key, fragments) ? REDACTED : walk(item), enumerable: true, writable: true, configurable: true });
+    for (const key of Object.keys(current)) {
+      const value = isSensitive(key, fragments) ? REDACTED : walk(current[key]!);
+      if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      else out[key] = value;
     }
     return out;
   };

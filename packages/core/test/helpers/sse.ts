@@ -32,3 +32,17 @@ export async function advance(ms: number, step = 100): Promise<void> {
     await jest.advanceTimersByTimeAsync(Math.min(step, ms - done));
   }
 }
+
+/**
+ * Records the delays the client asks `sleep()` for (retry backoff, poll intervals), leaving out
+ * every other timer (deadlines, body reads). Call `stop()` to restore setTimeout.
+ */
+export function recordSleeps(): { delays: number[]; stop: () => void } {
+  const delays: number[] = [];
+  const original = global.setTimeout;
+  const spy = jest.spyOn(global, 'setTimeout').mockImplementation(((handler: () => void, ms?: number, ...args: unknown[]) => {
+    if (new Error().stack?.includes('at sleep ')) delays.push(ms ?? 0);
+    return original(handler, ms, ...args);
+  }) as typeof setTimeout);
+  return { delays, stop: () => spy.mockRestore() };
+}

@@ -1,0 +1,80 @@
+// Shared helpers for the benchmark: the server in a child process, statistics, printing.
+import { spawn } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Bench } from 'tinybench';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** `haltstate dev` in its own process, so the server does not share the client's CPU and event loop. */
+export async function startServerProcess() {
+  const child = spawn(process.execPath, [`${root}packages/local/bin/haltstate.cjs`, 'dev', '--port', '0', '--db', ':memory:', '--policy', `${root}bench/policy.yaml`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = out.match(/listening on (http:\/\/\S+)/);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+  return { url, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))) };
+}
+
+export function quantile(sorted, q) {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[index];
+}
+
+export function summarise(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), min: sorted[0], max: sorted.at(-1), n: sorted.length };
+}
+
+/** Latency of each task (ms), sequential, with warmup; tasks interleaved over `rounds` to share drift. */
+export async function latency(tasks, { time = 1500, rounds = 3 } = {}) {
+  const perTask = Object.fromEntries(Object.keys(tasks).map((name) => [name, { medians: [], p99s: [] }]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, fn] of Object.entries(tasks)) {
+      const bench = new Bench({ time, warmupTime: 300, warmupIterations: 20 });
+      bench.add(name, fn);
+      await bench.run();
+      const result = bench.tasks[0].result;
+      if (result.state !== 'completed') throw new Error(`${name}: ${result.state} ${result.error?.stack ?? ''}`);
+      perTask[name].medians.push(result.latency.p50);
+      perTask[name].p99s.push(result.latency.p99);
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(perTask).map(([name, { medians, p99s }]) => {
+      const sorted = [...medians].sort((a, b) => a - b);
+      return [name, { median: quantile(sorted, 0.5), p99: Math.max(...p99s), spread: [sorted[0], sorted.at(-1)] }];
+    }),
+  );
+}
+
+/** Operations per second with `concurrency` calls in flight, for `time` ms (after a warmup). */
+export async function throughput(fn, { concurrency = 32, time = 2000, rounds = 3 } = {}) {
+  const rates = [];
+  for (let round = 0; round < rounds + 1; round++) {
+    const bench = new Bench({ time, warmup: false, concurrency: 'task', threshold: concurrency, iterations: 0 });
+    bench.add('throughput', fn);
+    const started = performance.now();
+    await bench.run();
+    const elapsed = performance.now() - started;
+    const result = bench.tasks[0].result;
+    if (result.state !== 'completed') throw new Error(`throughput: ${result.state} ${result.error?.stack ?? ''}`);
+    // The first round warms connections and the JIT; it is not counted.
+    if (round > 0) rates.push((result.latency.samplesCount / elapsed) * 1000);
+  }
+  const sorted = [...rates].sort((a, b) => a - b);
+  return { median: quantile(sorted, 0.5), spread: [sorted[0], sorted.at(-1)] };
+}
+
+export function machine() {
+  const cores = cpus();
+  return { cpus: cores.length, model: cores[0]?.model ?? 'unknown', totalMemGiB: Math.round(totalmem() / 2 ** 30), platform: process.platform, arch: process.arch, node: process.version };
+}
+
+export const fmt = (value, digits = 3) => (Number.isFinite(value) ? Number(value.toPrecision(digits)) : value);
