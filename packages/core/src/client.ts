@@ -21,6 +21,7 @@ import { PREFIXES, ROUTES } from './routes.js';
 import { approvalDecisionEvent, approvalResponse, approvalsSinceResponse, streamEventEnvelope } from './schemas/approval.js';
 import { checkResponse, type CheckResponse } from './schemas/check.js';
 import { identifier } from './schemas/common.js';
+import { reportAcknowledgement } from './schemas/report.js';
 import { guardResponse, type GuardResponse } from './schemas/guard.js';
 import { heartbeatResponse, toAgentStatus, type AgentStatus } from './schemas/heartbeat.js';
 import type { ApprovalEvent, ApprovalState, CheckInput, Decision, ExecuteInput, GuardInput, Permit, ReportInput, WaitCallOptions } from './types.js';
@@ -71,7 +72,9 @@ export class HaltStateClient {
       maxSize: this.#options.maxQueuedReports,
       onError: onReportError,
       send: async (report) => {
-        await this.#transport.request({ method: 'POST', path: report.path, body: report.body }, { signal: this.#lifetime.signal });
+        // The answer's body is not used, but it must be the server's: a 200 that is not JSON came
+        // from something in between, and the report may not have landed.
+        await this.#transport.request({ method: 'POST', path: report.path, body: report.body, schema: reportAcknowledgement }, { signal: this.#lifetime.signal });
       },
     });
     this.#killSwitch = new KillSwitch(this.#options.agentId);

@@ -1,4 +1,4 @@
-import { HaltStateConnectionError, HaltStateError, HaltStateRateLimitError } from '../errors.js';
+import { HaltStateConnectionError, HaltStateError, HaltStateProtocolError, HaltStateRateLimitError } from '../errors.js';
 import type { QueuedReportInfo } from '../options.js';
 import { sleep } from './retry.js';
 
@@ -46,8 +46,8 @@ const backoffMs = (attempts: number) => Math.min(1_000 * 2 ** (attempts - 1), 30
 
 /**
  * A bounded queue of reports delivered in the background, so reporting never blocks or breaks
- * the action. Connection errors and 429s are retried with backoff (8 attempts, then the report is
- * given up); other errors are final. Overflow and final failures go to `onError` and are counted.
+ * the action. Connection errors, 429s and garbled answers are retried with backoff (8 attempts,
+ * then the report is given up); other errors (auth, 4xx) are final. Overflow and final failures go to `onError` and are counted.
  */
 export class ReportQueue {
   readonly #send: (report: QueuedReport) => Promise<void>;
@@ -60,6 +60,8 @@ export class ReportQueue {
   #failedSinceFlush: ReportFailure[] = [];
   #deliveredSinceFlush = 0;
   #closed = false;
+  /** Set by abandon(): a send still in flight then fails for good instead of being retried. */
+  #abandoned: string | false = false;
   readonly #stats = { queued: 0, delivered: 0, failed: 0, dropped: 0 };
 
   constructor(options: { send: (report: QueuedReport) => Promise<void>; maxSize: number; onError: (error: Error, report: QueuedReportInfo) => void }) {
@@ -117,6 +119,7 @@ export class ReportQueue {
 
   /** Gives up on whatever is still queued, reporting each to `onError`. */
   abandon(reason: string): void {
+    this.#abandoned = reason;
     const left = [...this.#ready, ...this.#delayed];
     this.#ready.length = 0;
     for (const entry of this.#delayed) clearTimeout(entry.timer);
@@ -140,8 +143,12 @@ export class ReportQueue {
       this.#stats.delivered++;
       this.#deliveredSinceFlush++;
     } catch (error) {
-      const retryable = error instanceof HaltStateConnectionError || error instanceof HaltStateRateLimitError;
-      if (retryable && entry.attempts < MAX_ATTEMPTS) {
+      // A garbled answer (protocol error) leaves it unknown whether the report landed; the server
+      // keeps one report per check or guard key, so sending it again is safe.
+      const retryable = error instanceof HaltStateConnectionError || error instanceof HaltStateRateLimitError || error instanceof HaltStateProtocolError;
+      if (this.#abandoned) {
+        this.#fail(entry, new HaltStateConnectionError(`Report for "${entry.info.action}" was not delivered: ${this.#abandoned}`));
+      } else if (retryable && entry.attempts < MAX_ATTEMPTS) {
         entry.timer = setTimeout(() => {
           this.#delayed.delete(entry);
           this.#ready.push(entry);

@@ -2,7 +2,7 @@ export { jsonObject, decisionValue, identifier, errorBody } from './common.js';
 export type { DecisionValue } from './common.js';
 export { checkRequest, checkResponse } from './check.js';
 export type { CheckRequest, CheckResponse } from './check.js';
-export { reportRequest, guardReportRequest } from './report.js';
+export { reportRequest, guardReportRequest, reportAcknowledgement } from './report.js';
 export type { ReportRequest, GuardReportRequest } from './report.js';
 export { guardRequest, guardResponse, guardStatus } from './guard.js';
 export type { GuardRequest, GuardResponse, GuardStatus } from './guard.js';

@@ -22,3 +22,6 @@ export const guardReportRequest = z.object({
   error: z.string().nullable(),
 });
 export type GuardReportRequest = z.infer<typeof guardReportRequest>;
+
+/** Any JSON object: what a report's 200 must carry (its content is not used). */
+export const reportAcknowledgement = z.looseObject({});

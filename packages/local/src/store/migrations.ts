@@ -75,4 +75,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_tenant ON audit (tenant_id, id);
   `,
+  // A client retries a report whose answer it did not get: keep one per check (request id).
+  `
+  DELETE FROM reports WHERE id NOT IN (SELECT MIN(id) FROM reports GROUP BY tenant_id, request_id);
+  CREATE UNIQUE INDEX reports_once ON reports (tenant_id, request_id);
+  `,
 ];

@@ -229,6 +229,8 @@ export class SqliteStore {
   guardReport(tenantId: string, key: string, outcome: GuardOutcome): GuardRow | undefined {
     const row = this.#db.prepare('SELECT * FROM guards WHERE tenant_id = ? AND idempotency_key = ?').get(tenantId, key) as Row | undefined;
     if (!row) return undefined;
+    // A retried report of the same outcome (the answer to the first was lost) changes nothing.
+    if (row.reported_at !== null && row.outcome === outcome.outcome && row.error === outcome.error) return this.#toGuard(row);
     this.#db.prepare('UPDATE guards SET outcome = ?, error = ?, reported_at = ? WHERE tenant_id = ? AND idempotency_key = ?').run(outcome.outcome, outcome.error, this.now(), tenantId, key);
     this.audit({ tenantId, kind: 'guard_report', agentId: outcome.agentId, action: outcome.action, outcome: outcome.outcome, idempotencyKey: key, approvalId: (row.approval_id as string | null) ?? null, reason: outcome.error });
     return this.#toGuard(row);
@@ -241,10 +243,12 @@ export class SqliteStore {
 
   // ── reports, agents, audit ───────────────────────────────────────────────
 
+  /** Records a check's outcome once: a retried report (same request id) is accepted and ignored. */
   report(input: ReportInput): void {
-    this.#db
-      .prepare('INSERT INTO reports (tenant_id, request_id, agent_id, action, status, decision, policy_id, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(input.tenantId, input.requestId, input.agentId, input.action, input.status, input.decision, input.policyId, input.result === null ? null : JSON.stringify(input.result), this.now());
+    const inserted = this.#db
+      .prepare('INSERT INTO reports (tenant_id, request_id, agent_id, action, status, decision, policy_id, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, request_id) DO NOTHING')
+      .run(input.tenantId, input.requestId, input.agentId, input.action, input.status, input.decision, input.policyId, input.result === null ? null : JSON.stringify(input.result), this.now()).changes;
+    if (inserted === 0) return;
     this.audit({ tenantId: input.tenantId, kind: 'report', agentId: input.agentId, action: input.action, decision: input.decision, policyId: input.policyId, outcome: input.status, requestId: input.requestId });
   }
 
