@@ -17,7 +17,7 @@ export default function globalTeardown(): void {
     }
   }
   rmSync(dir, { recursive: true, force: true });
-  if (leaks.length > 0) throw new Error(`API key leaked into ${leaks.length} of ${seen} errors/warnings:\n${leaks.join('\n')}`);
+  if (leaks.length > 0) throw new Error(`API key leaked into ${leaks.length} of ${seen} errors, warnings and log lines:\n${leaks.join('\n')}`);
   // Only say so on a full run: a filtered run may produce few errors.
-  process.stdout.write(`\nsecret scan: ${seen} errors and warnings checked, no API key found\n`);
+  process.stdout.write(`\nsecret scan: ${seen} errors, warnings and log lines checked, no API key found\n`);
 }

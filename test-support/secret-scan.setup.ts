@@ -1,5 +1,6 @@
-// Runs in every test file: records every HaltState error (through the SDK's diagnostics channel)
-// and every process warning, so the global teardown can prove no API key ever leaked into one.
+// Runs in every test file: records every HaltState error (through the SDK's diagnostics channel),
+// every process warning and every console line, so the global teardown can prove no API key ever
+// leaked into one.
 import { subscribe } from 'node:diagnostics_channel';
 import { appendFileSync } from 'node:fs';
 import { inspect } from 'node:util';
@@ -20,4 +21,12 @@ if (dir) {
     record('error', `${String(error)}\n${inspect(error, { depth: 5 })}\n${JSON.stringify(error)}`);
   });
   process.on('warning', (warning) => record('warning', `${warning.name}: ${warning.message}`));
+  // Logs too: anything a test, the SDK or a framework prints.
+  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    const original = console[level].bind(console);
+    console[level] = (...args: unknown[]) => {
+      record('log', args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg, { depth: 5 }))).join(' '));
+      original(...args);
+    };
+  }
 }
