@@ -4,6 +4,7 @@ import { container, injectable } from 'tsyringe';
 import { ActionDenied, ApprovalPending, HaltStateClient, HaltStateValidationError, REDACTED } from '@haltstate/core';
 import { HaltStateGuard, getGuardedMethods, registerHaltState, setClientResolver, tsyringeResolver } from '@haltstate/decorators';
 import { testKey } from '@test-support/keys';
+import { setupNock } from '@test-support/nock';
 
 const BASE = 'https://haltstate.test';
 const KEY = testKey('decorators');
@@ -11,15 +12,8 @@ const json = { 'content-type': 'application/json' };
 const options = { tenantId: 'acme', apiKey: KEY, baseUrl: BASE, agentId: 'bot', retries: 0, onReportError: () => undefined };
 const api = () => nock(BASE).matchHeader('x-api-key', KEY);
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  container.clearInstances();
-  container.reset();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+setupNock();
+afterEach(() => container.reset());
 
 /** Reports are queued: flush the registered client to see them sent. */
 const flush = (name?: string) => (name ? container.resolve<HaltStateClient>(Symbol.for(`HALTSTATE:CLIENT:${name}`)) : container.resolve<HaltStateClient>(Symbol.for('HALTSTATE:CLIENT'))).flush();

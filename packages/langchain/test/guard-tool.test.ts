@@ -5,6 +5,7 @@ import { DynamicStructuredTool, StructuredTool, tool } from '@langchain/core/too
 import { ApprovalPending, HaltStateClient, deriveIdempotencyKey } from '@haltstate/core';
 import { guardTool, guardTools } from '@haltstate/langchain';
 import { testKey } from '@test-support/keys';
+import { setupNock } from '@test-support/nock';
 
 const BASE = 'https://haltstate.test';
 const KEY = testKey('langchain');
@@ -12,13 +13,7 @@ const json = { 'content-type': 'application/json' };
 const api = () => nock(BASE).matchHeader('x-api-key', KEY);
 const makeClient = () => new HaltStateClient({ tenantId: 'acme', apiKey: KEY, baseUrl: BASE, agentId: 'agent-1', retries: 0, onReportError: () => undefined });
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+setupNock();
 
 const refundSchema = z.object({ orderId: z.string().describe('the order'), amount: z.number() });
 const makeRefund = (calls: unknown[]) =>

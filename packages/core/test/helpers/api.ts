@@ -27,12 +27,4 @@ export const json = { 'content-type': 'application/json' };
 let counter = 0;
 export const uniqueKey = (prefix = 'key') => `${prefix}-${++counter}`;
 
-export function setupNock(): void {
-  beforeAll(() => nock.disableNetConnect());
-  afterEach(() => {
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    expect(pending).toEqual([]);
-  });
-  afterAll(() => nock.enableNetConnect());
-}
+export { setupNock } from '@test-support/nock';
