@@ -13,7 +13,7 @@ import {
 import { Transport } from './internal/http.js';
 import { KillSwitch } from './internal/kill-switch.js';
 import { deriveIdempotencyKey, redact, toJson, toJsonObject, type JsonObject } from './internal/params.js';
-import { ReportQueue, type FlushResult, type QueuedReport, type ReportStats } from './internal/report-queue.js';
+import { ReportQueue, type FlushResult, type ReportStats } from './internal/report-queue.js';
 import { sleep } from './internal/retry.js';
 import { SseParser } from './internal/sse.js';
 import { resolveOptions, type ClientOptions, type RequestOptions, type ResolvedOptions } from './options.js';
@@ -161,7 +161,7 @@ export class HaltStateClient {
     } else if (decision.failOpen) {
       result = { fail_open: true };
     }
-    this.#enqueue({
+    this.#reports.enqueue({
       info: { kind: 'report', action: decision.action, agentId: decision.agentId, id: decision.requestId },
       path: ROUTES.report,
       body: { request_id: decision.requestId, agent_id: decision.agentId, action: decision.action, status: outcome.status, decision: decision.decision, policy_id: decision.policyId, result },
@@ -221,13 +221,18 @@ export class HaltStateClient {
     this.#killSwitch.assertAlive();
     if (this.#killSwitch.status === 'PAUSE') await this.#killSwitch.whenRunnable(waitMs, options.signal);
     options.signal?.throwIfAborted();
-    const info = { kind: 'guardReport' as const, action, agentId, id: idempotencyKey };
+    const reportOutcome = (outcome: 'success' | 'error', error: string | null) =>
+      this.#reports.enqueue({
+        info: { kind: 'guardReport', action, agentId, id: idempotencyKey },
+        path: ROUTES.guardReport,
+        body: { idempotency_key: idempotencyKey, action, agent_id: agentId, outcome, error },
+      });
     try {
       const value = await fn(permit);
-      this.#enqueue({ info, path: ROUTES.guardReport, body: { idempotency_key: idempotencyKey, action, agent_id: agentId, outcome: 'success', error: null } });
+      reportOutcome('success', null);
       return value;
     } catch (error) {
-      this.#enqueue({ info, path: ROUTES.guardReport, body: { idempotency_key: idempotencyKey, action, agent_id: agentId, outcome: 'error', error: describeError(error) } });
+      reportOutcome('error', describeError(error));
       throw error;
     }
   }
@@ -415,10 +420,6 @@ export class HaltStateClient {
     const parsed = identifier.safeParse(value);
     if (!parsed.success) throw new HaltStateValidationError(`${name} ${typeof value === 'string' ? parsed.error.issues[0]!.message : `must be a string, got ${value === null ? 'null' : typeof value}`}`, { path: name });
     return parsed.data;
-  }
-
-  #enqueue(report: QueuedReport): void {
-    this.#reports.enqueue(report);
   }
 
   /** Waits for any terminal state of an approval. GET first; SSE (GET again once live); polling as fallback. */
