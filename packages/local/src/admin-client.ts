@@ -1,23 +1,9 @@
 import type { AgentStatus } from '@haltstate/core';
+import type { approvalView } from './routes/admin.js';
 import type { AuditEntry } from './store/types.js';
 
 /** An approval as the admin routes return it. */
-export interface ApprovalView {
-  approval_id: string;
-  status: 'pending' | 'approved' | 'rejected' | 'expired';
-  action: string;
-  agent_id: string;
-  params: Record<string, unknown>;
-  metadata: Record<string, unknown> | null;
-  policy_id: string | null;
-  policy_reason: string;
-  idempotency_key: string | null;
-  approver: string | null;
-  reason: string | null;
-  created_at: string;
-  expires_at: string;
-  decided_at: string | null;
-}
+export type ApprovalView = ReturnType<typeof approvalView>;
 
 export interface AdminClientOptions {
   /** The local server's URL, e.g. `http://127.0.0.1:8787`. */

@@ -7,7 +7,12 @@ import type { ServerContext } from '../context.js';
 import { fail, openEventStream, parseOr422 } from '../internal/http.js';
 import { agentTenant } from './auth.js';
 
-/** The wire shape of an approval decision event (SSE) and of `approvals/since` entries. */
+/** An approval as `GET /approval/{id}` answers it. */
+function approvalState(approval: ApprovalRow) {
+  return { status: approval.status, approver: approval.approver, reason: approval.reason, agent_id: approval.agentId, action: approval.action, decided_at: approval.decidedAt };
+}
+
+/** The wire shape of an approval decision event (SSE). */
 export function decisionEvent(approval: ApprovalRow, catchup: boolean) {
   return {
     type: 'APPROVAL_DECISION',
@@ -124,7 +129,7 @@ export function sentinelRoutes(context: ServerContext) {
       if (!tenant) return reply;
       const approval = store.getApproval(tenant.id, request.params.approvalId);
       if (!approval) return fail(reply, 404, 'Approval not found');
-      return { status: approval.status, approver: approval.approver, reason: approval.reason, agent_id: approval.agentId, action: approval.action, decided_at: approval.decidedAt };
+      return approvalState(approval);
     });
 
     app.get(ROUTES.approvalsSince, async (request, reply) => {
@@ -134,9 +139,7 @@ export function sentinelRoutes(context: ServerContext) {
       if (!query) return reply;
       if (query.tenant_id !== undefined && query.tenant_id !== tenant.id) return fail(reply, 403, 'tenant_id does not match the API key');
       const decisions = store.decisionsSince(tenant.id, new Date(query.since).toISOString(), query.limit);
-      return {
-        decisions: decisions.map((approval) => ({ request_id: approval.id, status: approval.status, approver: approval.approver, reason: approval.reason, agent_id: approval.agentId, action: approval.action, decided_at: approval.decidedAt })),
-      };
+      return { decisions: decisions.map((approval) => ({ request_id: approval.id, ...approvalState(approval) })) };
     });
 
     app.get(ROUTES.approvalsStream, async (request, reply) => {
