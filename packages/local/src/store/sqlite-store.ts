@@ -85,7 +85,8 @@ export class SqliteStore {
 
   // ── approvals ────────────────────────────────────────────────────────────
 
-  createApproval(input: NewApproval): ApprovalRow {
+  /** A new pending approval. `notify: false` when the caller publishes it after its own transaction commits. */
+  createApproval(input: NewApproval, notify = true): ApprovalRow {
     const now = this.#now();
     const row = {
       id: randomUUID(),
@@ -107,8 +108,7 @@ export class SqliteStore {
       .run(row);
     this.audit({ tenantId: input.tenantId, kind: 'approval_requested', agentId: input.agentId, action: input.action, decision: 'APPROVAL_REQUIRED', policyId: input.policyId, approvalId: row.id, idempotencyKey: input.idempotencyKey ?? null, reason: input.policyReason });
     const approval = toApproval(row);
-    // Inside a guard transaction this runs before commit; listeners only read the row they are given.
-    this.#onCreated(approval);
+    if (notify) this.#onCreated(approval);
     return approval;
   }
 
@@ -183,7 +183,7 @@ export class SqliteStore {
     decide: () => { decision: DecisionValue; policyId: string | null; reason: string; ttlMs: number },
   ): { conflict: true; existing: GuardRow } | { conflict: false; guard: GuardRow; approval: ApprovalRow | null; created: boolean } {
     this.expireDue();
-    return this.#db.transaction(() => {
+    const result = this.#db.transaction(() => {
       const existing = this.#db.prepare('SELECT * FROM guards WHERE tenant_id = ? AND idempotency_key = ?').get(tenantId, key) as Row | undefined;
       if (existing) {
         const guard = this.#toGuard(existing);
@@ -193,7 +193,7 @@ export class SqliteStore {
       const evaluation = decide();
       const approval =
         evaluation.decision === 'APPROVAL_REQUIRED'
-          ? this.createApproval({ tenantId, agentId: request.agentId, action: request.action, params: JSON.parse(request.params) as Record<string, unknown>, metadata: request.metadata, idempotencyKey: key, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs })
+          ? this.createApproval({ tenantId, agentId: request.agentId, action: request.action, params: JSON.parse(request.params) as Record<string, unknown>, metadata: request.metadata, idempotencyKey: key, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs }, false)
           : null;
       const row = {
         tenant_id: tenantId,
@@ -214,6 +214,9 @@ export class SqliteStore {
         .run(row);
       return { conflict: false as const, guard: this.#toGuard(row), approval, created: true };
     }).immediate();
+    // Published once committed, so a listener never hears of an approval that was rolled back.
+    if (!result.conflict && result.created && result.approval) this.#onCreated(result.approval);
+    return result;
   }
 
   /** Records the state a guard call answered, auditing it when it changed. */
