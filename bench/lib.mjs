@@ -8,7 +8,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** `haltstate dev` in its own process, so the server does not share the client's CPU and event loop. */
 export async function startServerProcess() {
-  const child = spawn(process.execPath, [`${root}packages/local/bin/haltstate.cjs`, 'dev', '--port', '0', '--db', ':memory:', '--policy', `${root}bench/policy.yaml`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_SERVER_NODE runs the server on another Node (its native SQLite addon is built for the
+  // Node that ran npm ci), so the client can be measured on a different Node version.
+  const child = spawn(process.env.BENCH_SERVER_NODE ?? process.execPath, [`${root}packages/local/bin/haltstate.cjs`, 'dev', '--port', '0', '--db', ':memory:', '--policy', `${root}bench/policy.yaml`], { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
