@@ -132,8 +132,10 @@ export class SqliteStore {
     const result = this.#db.transaction(() => {
       const current = this.#db.prepare('SELECT * FROM approvals WHERE id = ? AND tenant_id = ?').get(id, tenantId) as Row | undefined;
       if (!current) return { ok: false as const, error: 'not_found' as const };
-      if (current.status !== 'pending') return { ok: false as const, error: 'conflict' as const, approval: toApproval(current) };
       const decidedAt = this.now();
+      // Past its ttl it is expired, even if the sweep has not marked it yet: too late to decide.
+      if (current.status === 'pending' && (current.expires_at as string) <= decidedAt) return { ok: false as const, error: 'conflict' as const, approval: toApproval({ ...current, status: 'expired' }) };
+      if (current.status !== 'pending') return { ok: false as const, error: 'conflict' as const, approval: toApproval(current) };
       this.#db.prepare('UPDATE approvals SET status = ?, approver = ?, reason = ?, decided_at = ? WHERE id = ?').run(status, approver, reason, decidedAt, id);
       const approval = toApproval({ ...current, status, approver, reason, decided_at: decidedAt });
       this.audit({ tenantId, kind: 'approval_decided', agentId: approval.agentId, action: approval.action, decision: status, policyId: approval.policyId, approver, approvalId: id, idempotencyKey: approval.idempotencyKey, reason });
