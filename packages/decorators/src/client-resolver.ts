@@ -17,7 +17,9 @@ export type ClientResolver = (resolution: ClientResolution) => HaltStateClient |
 
 /** Which container resolved an instance; filled by hooks that registerHaltState installs. */
 const containerOf = new WeakMap<object, DependencyContainer>();
-const watchedContainers = new Set<DependencyContainer>();
+// Held weakly: a child container per request must not live for ever because it was watched.
+const watchedContainers = new Set<WeakRef<DependencyContainer>>();
+const watched = new WeakSet<DependencyContainer>();
 const guardedClasses = new Set<Function>();
 
 function watch(container: DependencyContainer, target: Function): void {
@@ -30,13 +32,18 @@ function watch(container: DependencyContainer, target: Function): void {
 export function trackGuardedClass(target: Function): void {
   if (guardedClasses.has(target)) return;
   guardedClasses.add(target);
-  for (const container of watchedContainers) watch(container, target);
+  for (const reference of watchedContainers) {
+    const container = reference.deref();
+    if (container) watch(container, target);
+    else watchedContainers.delete(reference);
+  }
 }
 
 /** Makes instances resolved from `container` resolve their client from it (child containers). */
 export function watchContainer(container: DependencyContainer): void {
-  if (container === rootContainer || watchedContainers.has(container)) return;
-  watchedContainers.add(container);
+  if (container === rootContainer || watched.has(container)) return;
+  watched.add(container);
+  watchedContainers.add(new WeakRef(container));
   for (const target of guardedClasses) watch(container, target);
 }
 
