@@ -24,7 +24,7 @@ import { identifier } from './schemas/common.js';
 import { reportAcknowledgement } from './schemas/report.js';
 import { guardResponse, type GuardResponse } from './schemas/guard.js';
 import { heartbeatResponse, toAgentStatus, type AgentStatus } from './schemas/heartbeat.js';
-import type { ApprovalEvent, ApprovalState, CheckInput, Decision, ExecuteInput, GuardInput, Permit, ReportInput, WaitCallOptions } from './types.js';
+import type { ApprovalEvent, ApprovalState, CheckInput, Decision, ExecuteInput, GuardInput, Permit, ReportInput, WaitCallOptions, WaitOptions } from './types.js';
 import { SDK_VERSION } from './version.js';
 
 const DEFAULT_WAIT_MS = 3_600_000;
@@ -191,8 +191,7 @@ export class HaltStateClient {
       tenant_id: this.#options.tenantId,
       ...(input.metadata === undefined ? {} : { metadata: redact(toJsonObject(input.metadata, 'metadata'), this.#options.redact) }),
     };
-    const wait = input.wait === true ? {} : input.wait || undefined;
-    const waitMs = wait?.timeoutMs ?? DEFAULT_WAIT_MS;
+    const { wait, waitMs } = waitSettings(input.wait);
     const ask = async () => (await this.#transport.request({ method: 'POST', path: ROUTES.guard, body, schema: guardResponse }, options)).data;
 
     let answer: GuardResponse = await ask();
@@ -218,9 +217,7 @@ export class HaltStateClient {
       action,
       agentId,
     };
-    this.#killSwitch.assertAlive();
-    if (this.#killSwitch.status === 'PAUSE') await this.#killSwitch.whenRunnable(waitMs, options.signal);
-    options.signal?.throwIfAborted();
+    await this.#readyToRun(waitMs, options.signal);
     const reportOutcome = (outcome: 'success' | 'error', error: string | null) =>
       this.#reports.enqueue({
         info: { kind: 'guardReport', action, agentId, id: idempotencyKey },
@@ -247,17 +244,15 @@ export class HaltStateClient {
   async execute<T>(input: ExecuteInput, fn: (permit: Permit | null) => T | Promise<T>, options: RequestOptions = {}): Promise<Awaited<T>> {
     if (input.idempotencyKey !== undefined) return this.guard(input, fn, options);
     const decision = await this.check(input, options);
-    const waitMs = (typeof input.wait === 'object' ? input.wait.timeoutMs : undefined) ?? DEFAULT_WAIT_MS;
+    const { wait, waitMs } = waitSettings(input.wait);
     if (decision.denied) throw new ActionDenied({ action: decision.action, reason: decision.reason || 'Policy violation', policyId: decision.policyId });
     if (decision.requiresApproval) {
       const approvalId = decision.approvalId!;
-      if (!input.wait) throw new ApprovalPending({ approvalId, action: decision.action });
-      const state = await this.#awaitDecision(approvalId, { ...options, timeoutMs: waitMs, pollIntervalMs: typeof input.wait === 'object' ? input.wait.pollIntervalMs : undefined });
+      if (!wait) throw new ApprovalPending({ approvalId, action: decision.action });
+      const state = await this.#awaitDecision(approvalId, { ...options, timeoutMs: waitMs, pollIntervalMs: wait.pollIntervalMs });
       throwUnlessApproved(state, decision.action, decision.policyId);
     }
-    this.#killSwitch.assertAlive();
-    if (this.#killSwitch.status === 'PAUSE') await this.#killSwitch.whenRunnable(waitMs, options.signal);
-    options.signal?.throwIfAborted();
+    await this.#readyToRun(waitMs, options.signal);
     const report = input.report !== false;
     try {
       const value = await fn(null);
@@ -409,6 +404,13 @@ export class HaltStateClient {
     return `HaltStateClient ${JSON.stringify(this.toJSON())}`;
   }
 
+  /** Just before a guarded function starts: never after KILL, held while PAUSE, not once aborted. */
+  async #readyToRun(waitMs: number, signal: AbortSignal | undefined): Promise<void> {
+    this.#killSwitch.assertAlive();
+    if (this.#killSwitch.status === 'PAUSE') await this.#killSwitch.whenRunnable(waitMs, signal);
+    signal?.throwIfAborted();
+  }
+
   #prepare(input: CheckInput): { agentId: string; action: string; params: JsonObject } {
     if (typeof input !== 'object' || input === null) throw new HaltStateValidationError('Expected { action, params?, agentId? }', { path: 'input' });
     const action = this.#validate(input.action, 'action');
@@ -536,6 +538,12 @@ function parseStreamMessage(data: string): StreamItem | undefined {
     type: 'decision',
     event: { approvalId: event.request_id, status: event.status, approver: event.approver ?? null, reason: event.reason ?? null, agentId: event.agent_id ?? null, action: event.action ?? null, timestamp: event.timestamp, catchup: event.catchup ?? false },
   };
+}
+
+/** `wait: true` means the defaults; the bound also caps how long a PAUSE may hold the action. */
+function waitSettings(wait: GuardInput['wait']): { wait: WaitOptions | undefined; waitMs: number } {
+  const settings = wait === true ? {} : wait || undefined;
+  return { wait: settings, waitMs: settings?.timeoutMs ?? DEFAULT_WAIT_MS };
 }
 
 function throwUnlessApproved(state: ApprovalState, action: string, policyId: string | null): void {
