@@ -104,7 +104,7 @@ export class Transport {
         headers: { accept: 'text/event-stream', [HEADERS.adminToken]: this.#config.apiKey },
         signal: AbortSignal.any([signal, deadline.signal]),
       });
-      if (!response.ok) throw await this.#statusError(response, label, 1);
+      if (!response.ok) throw await this.#statusError(response, label);
       const type = response.headers.get('content-type') ?? '';
       if (!type.includes('text/event-stream') || response.body === null) {
         await response.body?.cancel();
@@ -155,7 +155,7 @@ export class Transport {
               : new HaltStateConnectionError(`${label} failed with ${response.status} after ${attempts} attempt(s)${detail ? `: ${detail}` : ''}`, { status: response.status, requestId }),
         };
       }
-      throw await this.#statusError(response, label, 1);
+      throw await this.#statusError(response, label);
     } catch (error) {
       if (error instanceof HaltStateError) throw error;
       const mapped = this.#networkError(error, label, userSignal, timeoutMs);
@@ -178,7 +178,8 @@ export class Transport {
     return new HaltStateConnectionError(`${label} could not reach ${this.#config.baseUrl}: ${this.scrub(reason)}`, { cause });
   }
 
-  async #statusError(response: Response, label: string, attempts: number): Promise<HaltStateError> {
+  /** A status that is never retried (4xx other than 408/429): one attempt, mapped to its error. */
+  async #statusError(response: Response, label: string): Promise<HaltStateError> {
     const status = response.status;
     const requestId = response.headers.get(HEADERS.requestId) ?? undefined;
     const detail = await this.#readDetail(response);
@@ -195,7 +196,7 @@ export class Transport {
     if (status === 400 || status === 422) {
       return new HaltStatePolicyError(`${label} was rejected (${status})${suffix}`, { status, requestId, detail });
     }
-    return new HaltStateError(`${label} answered unexpected status ${status} after ${attempts} attempt(s)${suffix}`, { status, requestId });
+    return new HaltStateError(`${label} answered unexpected status ${status}${suffix}`, { status, requestId });
   }
 
   async #readDetail(response: Response): Promise<string | undefined> {
