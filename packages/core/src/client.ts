@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  ActionAlreadyExecuted,
   ActionDenied,
   ActionExpired,
   ApprovalPending,
@@ -33,6 +34,19 @@ const MAX_POLL_MS = 30_000;
 const DEFAULT_CLOSE_MS = 5_000;
 const MAX_REPORTED_ERROR_CHARS = 2_000;
 
+const CLIENT_BRAND = Symbol.for('haltstate.client');
+
+/**
+ * True for a `HaltStateClient`, whichever copy of the package made it (the CommonJS and the ESM
+ * build loaded in one process each have their own class, so `instanceof` would miss one).
+ *
+ * @example
+ * const client = isHaltStateClient(option) ? option : resolveByName(option);
+ */
+export function isHaltStateClient(value: unknown): value is HaltStateClient {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[CLIENT_BRAND] === true;
+}
+
 /** Internal event of the approval stream: decisions plus the moment the subscription is live. */
 type StreamItem = { type: 'connected' } | { type: 'decision'; event: ApprovalEvent };
 
@@ -46,6 +60,7 @@ type StreamItem = { type: 'connected' } | { type: 'decision'; event: ApprovalEve
  *   async (permit) => pay(5000));
  */
 export class HaltStateClient {
+  readonly [CLIENT_BRAND] = true;
   readonly #options: ResolvedOptions;
   readonly #transport: Transport;
   readonly #reports: ReportQueue;
@@ -207,6 +222,7 @@ export class HaltStateClient {
     }
     if (answer.status === 'denied') throw new ActionDenied({ action, reason: answer.reason || 'Policy violation', policyId: answer.policy_id ?? null, approver: answer.approver ?? null });
     if (answer.status === 'expired') throw new ActionExpired({ action, approvalId: answer.approval_id ?? undefined });
+    if (answer.status === 'executed') throw new ActionAlreadyExecuted({ action, approvalId: answer.approval_id ?? undefined, idempotencyKey, executedAt: answer.executed_at ?? null });
 
     const permit: Permit = {
       status: answer.status,

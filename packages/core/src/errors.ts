@@ -24,7 +24,8 @@ export type HaltStateErrorCode =
   | 'HALTSTATE_ACTION_DENIED'
   | 'HALTSTATE_ACTION_EXPIRED'
   | 'HALTSTATE_APPROVAL_TIMEOUT'
-  | 'HALTSTATE_KILL_SWITCH';
+  | 'HALTSTATE_KILL_SWITCH'
+  | 'HALTSTATE_ALREADY_EXECUTED';
 
 /** What every HaltState error may carry besides its message. */
 export interface HaltStateErrorDetails {
@@ -191,12 +192,76 @@ export class KillSwitchTriggered extends DecisionError {
   }
 }
 
-/** True for any error thrown by this SDK, even across duplicated copies of the package. */
-export function isHaltStateError(error: unknown): error is HaltStateError {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+/**
+ * The approval behind this key was already used: the action ran once on it (the server has its
+ * report), and an approval authorizes exactly one execution. Ask again with a new key.
+ */
+export class ActionAlreadyExecuted extends DecisionError {
+  override readonly code = 'HALTSTATE_ALREADY_EXECUTED';
+  readonly action: string;
+  readonly approvalId: string | undefined;
+  readonly idempotencyKey: string | undefined;
+  /** When the server recorded the execution, if it said. */
+  readonly executedAt: string | null;
+  constructor(details: HaltStateErrorDetails & { action: string; approvalId?: string | undefined; idempotencyKey?: string | undefined; executedAt?: string | null | undefined }) {
+    super(
+      `Action "${details.action}" already ran on its approval${details.approvalId ? ` (approval ${details.approvalId})` : ''}; an approval authorizes one execution, so it did not run again. Use a new idempotency key to ask again`,
+      details,
+    );
+    this.action = details.action;
+    this.approvalId = details.approvalId;
+    this.idempotencyKey = details.idempotencyKey;
+    this.executedAt = details.executedAt ?? null;
+  }
 }
 
-/** True when `error` is a decision outcome (denied, pending, expired, timeout, kill switch). */
+/** Which class each code belongs to, for {@link isHaltStateError}'s narrowing. */
+export interface HaltStateErrorByCode {
+  HALTSTATE_ERROR: HaltStateError;
+  HALTSTATE_AUTH: HaltStateAuthError;
+  HALTSTATE_CONNECTION: HaltStateConnectionError;
+  HALTSTATE_RATE_LIMITED: HaltStateRateLimitError;
+  HALTSTATE_POLICY: HaltStatePolicyError;
+  HALTSTATE_VALIDATION: HaltStateValidationError;
+  HALTSTATE_PROTOCOL: HaltStateProtocolError;
+  HALTSTATE_IDEMPOTENCY_CONFLICT: IdempotencyConflictError;
+  HALTSTATE_NOT_FOUND: HaltStateNotFoundError;
+  HALTSTATE_APPROVAL_PENDING: ApprovalPending;
+  HALTSTATE_ACTION_DENIED: ActionDenied;
+  HALTSTATE_ACTION_EXPIRED: ActionExpired;
+  HALTSTATE_APPROVAL_TIMEOUT: ApprovalTimeoutError;
+  HALTSTATE_KILL_SWITCH: KillSwitchTriggered;
+  HALTSTATE_ALREADY_EXECUTED: ActionAlreadyExecuted;
+}
+
+const DECISION_CODES: ReadonlySet<HaltStateErrorCode> = new Set<HaltStateErrorCode>([
+  'HALTSTATE_APPROVAL_PENDING',
+  'HALTSTATE_ACTION_DENIED',
+  'HALTSTATE_ACTION_EXPIRED',
+  'HALTSTATE_APPROVAL_TIMEOUT',
+  'HALTSTATE_KILL_SWITCH',
+  'HALTSTATE_ALREADY_EXECUTED',
+]);
+
+/**
+ * True for any error thrown by this SDK; with a `code`, only for that kind (and narrowed to its
+ * class). Reads the brand and the code, not `instanceof`, so it holds across duplicated copies of
+ * the package and across its CommonJS and ESM builds loaded in one process.
+ *
+ * @example
+ * if (isHaltStateError(error, 'HALTSTATE_ACTION_DENIED')) console.log(error.reason);
+ */
+export function isHaltStateError(error: unknown): error is HaltStateError;
+export function isHaltStateError<C extends HaltStateErrorCode>(error: unknown, code: C): error is HaltStateErrorByCode[C];
+export function isHaltStateError(error: unknown, code?: HaltStateErrorCode): boolean {
+  if (typeof error !== 'object' || error === null || (error as Record<symbol, unknown>)[BRAND] !== true) return false;
+  return code === undefined || (error as { code?: unknown }).code === code;
+}
+
+/**
+ * True when `error` is a decision outcome (denied, pending, expired, timeout, kill switch, already
+ * executed), whichever copy of the package made it.
+ */
 export function isDecisionError(error: unknown): error is DecisionError {
-  return error instanceof DecisionError;
+  return isHaltStateError(error) && DECISION_CODES.has(error.code);
 }

@@ -1,4 +1,4 @@
-export { HaltStateClient } from './client.js';
+export { HaltStateClient, isHaltStateClient } from './client.js';
 export { haltstateGuard } from './guard-function.js';
 export type { GuardFunctionOptions } from './guard-function.js';
 export { resolveOptions } from './options.js';
@@ -39,11 +39,12 @@ export {
   ActionExpired,
   ApprovalTimeoutError,
   KillSwitchTriggered,
+  ActionAlreadyExecuted,
   isHaltStateError,
   isDecisionError,
   ERROR_CHANNEL,
 } from './errors.js';
-export type { HaltStateErrorCode, HaltStateErrorDetails } from './errors.js';
+export type { HaltStateErrorCode, HaltStateErrorDetails, HaltStateErrorByCode } from './errors.js';
 export {
   ActionPending,
   ActionRejected,
@@ -54,7 +55,7 @@ export {
   AsyncJanusClient,
   janusGuard,
 } from './compat.js';
-export { PREFIXES, ROUTES, HEADERS, IDEMPOTENCY_CONFLICT_STATUS } from './routes.js';
+export { PREFIXES, ROUTES, HEADERS, IDEMPOTENCY_CONFLICT_STATUS, KILL_SWITCH_POLICY_ID } from './routes.js';
 export type { Namespace } from './routes.js';
 export { SDK_VERSION } from './version.js';
 export * as schemas from './schemas/index.js';

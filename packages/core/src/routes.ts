@@ -34,3 +34,9 @@ export const HEADERS = {
 
 /** The status the server answers when an idempotency key is reused for another operation. */
 export const IDEMPOTENCY_CONFLICT_STATUS = 409;
+
+/**
+ * The `policy_id` a server gives a DENY that comes from the kill switch (not from a rule), so a
+ * client can raise `KillSwitchTriggered` instead of `ActionDenied`.
+ */
+export const KILL_SWITCH_POLICY_ID = 'kill-switch';

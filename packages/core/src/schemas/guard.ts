@@ -12,8 +12,12 @@ export const guardRequest = z.object({
 });
 export type GuardRequest = z.infer<typeof guardRequest>;
 
-/** The states of a guarded action. Any other value fails the schema and never runs the action. */
-export const guardStatus = z.enum(['allowed', 'approved', 'denied', 'pending', 'expired']);
+/**
+ * The states of a guarded action. Any other value fails the schema and never runs the action.
+ * `executed` (served by @haltstate/local; a server without it never sends it): the key's approval
+ * was already used by one execution, so it does not authorize another.
+ */
+export const guardStatus = z.enum(['allowed', 'approved', 'denied', 'pending', 'expired', 'executed']);
 export type GuardStatus = z.infer<typeof guardStatus>;
 
 /** `POST /action/guard` response body. */
@@ -24,5 +28,6 @@ export const guardResponse = z.object({
   approver: z.string().nullish(),
   reason: z.string().nullish(),
   policy_id: z.string().nullish(),
+  executed_at: z.string().nullish(),
 });
 export type GuardResponse = z.infer<typeof guardResponse>;
