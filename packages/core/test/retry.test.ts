@@ -22,6 +22,22 @@ describe('retryDelay and parseRetryAfter', () => {
     expect(parseRetryAfter(null)).toBeUndefined();
     expect(retryDelay(1, 3000)).toBe(3000);
   });
+
+  it('accepts only the RFC 9110 forms: 1*DIGIT seconds or an HTTP-date', () => {
+    const now = Date.parse('Sun, 06 Nov 1994 08:49:30 GMT');
+    expect(parseRetryAfter('0')).toBe(0);
+    expect(parseRetryAfter('120')).toBe(120_000);
+    expect(parseRetryAfter('007')).toBe(7000);
+    // IMF-fixdate, the obsolete RFC 850 form and asctime (which is UTC, not local time).
+    expect(parseRetryAfter('Sun, 06 Nov 1994 08:49:37 GMT', now)).toBe(7000);
+    expect(parseRetryAfter('Sunday, 06-Nov-94 08:49:37 GMT', now)).toBe(7000);
+    expect(parseRetryAfter('Sun Nov  6 08:49:37 1994', now)).toBe(7000);
+    // A date in the past means now.
+    expect(parseRetryAfter('Sun, 06 Nov 1994 08:49:00 GMT', now)).toBe(0);
+    for (const bad of ['0x10', '1e3', ' 5', '5 ', '-1', '5.5', '+5', '0b11', 'Infinity', '١٢', '5s', '', '2026-01-01T00:00:00Z', 'Sun, 06 Nov 1994 08:49:37 PST', 'Sun, 32 Nov 1994 08:49:37 GMT', 'Sun, 06 Nov 1994 25:49:37 GMT', 'tomorrow']) {
+      expect([bad, parseRetryAfter(bad, now)]).toEqual([bad, undefined]);
+    }
+  });
 });
 
 describe('retries', () => {
@@ -84,6 +100,16 @@ describe('retries', () => {
     expect(error).toBeInstanceOf(HaltStateRateLimitError);
     expect(error.retryAfterMs).toBe(2000);
     expect(waits).toEqual([2000]);
+  });
+
+  it('ignores a Retry-After that is not RFC 9110 (0x10 is not 16 s) and backs off as usual', async () => {
+    api().post(`${PREFIX}/action/guard`).reply(429, 'slow down', { 'retry-after': '0x10' });
+    api().post(`${PREFIX}/action/guard`).reply(429, 'slow down', { 'retry-after': '1e3' });
+    api().post(`${PREFIX}/action/guard`).reply(200, { status: 'denied' }, json);
+    const { result, waits } = await drive(client(2).guard({ action: 'a.b', idempotencyKey: 'k' }, jest.fn()));
+    expect((result as PromiseRejectedResult).reason).toMatchObject({ name: 'ActionDenied' });
+    expect(waits).toHaveLength(2);
+    for (const wait of waits) expect(wait).toBeLessThanOrEqual(600);
   });
 
   it('does not wait for a Retry-After longer than a minute', async () => {
