@@ -5,11 +5,13 @@ import {
   ActionExpired,
   ApprovalPending,
   ApprovalTimeoutError,
+  DecisionError,
   HaltStateAuthError,
   HaltStateConnectionError,
   HaltStateProtocolError,
   HaltStateRateLimitError,
   HaltStateValidationError,
+  KillSwitchTriggered,
 } from './errors.js';
 import { Transport } from './internal/http.js';
 import { KillSwitch } from './internal/kill-switch.js';
@@ -18,7 +20,7 @@ import { ReportQueue, type FlushResult, type ReportStats } from './internal/repo
 import { sleep } from './internal/retry.js';
 import { SseParser } from './internal/sse.js';
 import { resolveOptions, type ClientOptions, type RequestOptions, type ResolvedOptions } from './options.js';
-import { PREFIXES, ROUTES } from './routes.js';
+import { KILL_SWITCH_POLICY_ID, PREFIXES, ROUTES } from './routes.js';
 import { approvalDecisionEvent, approvalResponse, approvalsSinceResponse, streamEventEnvelope } from './schemas/approval.js';
 import { checkResponse, type CheckResponse } from './schemas/check.js';
 import { identifier } from './schemas/common.js';
@@ -220,7 +222,7 @@ export class HaltStateClient {
       // The server stays the source of truth: ask again with the same key.
       answer = await ask();
     }
-    if (answer.status === 'denied') throw new ActionDenied({ action, reason: answer.reason || 'Policy violation', policyId: answer.policy_id ?? null, approver: answer.approver ?? null });
+    if (answer.status === 'denied') throw denial({ action, agentId, reason: answer.reason, policyId: answer.policy_id ?? null, approver: answer.approver ?? null });
     if (answer.status === 'expired') throw new ActionExpired({ action, approvalId: answer.approval_id ?? undefined });
     if (answer.status === 'executed') throw new ActionAlreadyExecuted({ action, approvalId: answer.approval_id ?? undefined, idempotencyKey, executedAt: answer.executed_at ?? null });
 
@@ -261,7 +263,7 @@ export class HaltStateClient {
     if (input.idempotencyKey !== undefined) return this.guard(input, fn, options);
     const decision = await this.check(input, options);
     const { wait, waitMs } = waitSettings(input.wait);
-    if (decision.denied) throw new ActionDenied({ action: decision.action, reason: decision.reason || 'Policy violation', policyId: decision.policyId });
+    if (decision.denied) throw denial({ action: decision.action, agentId: decision.agentId, reason: decision.reason, policyId: decision.policyId, approver: null });
     if (decision.requiresApproval) {
       const approvalId = decision.approvalId!;
       if (!wait) throw new ApprovalPending({ approvalId, action: decision.action });
@@ -560,6 +562,19 @@ function parseStreamMessage(data: string): StreamItem | undefined {
 function waitSettings(wait: GuardInput['wait']): { wait: WaitOptions | undefined; waitMs: number } {
   const settings = wait === true ? {} : wait || undefined;
   return { wait: settings, waitMs: settings?.timeoutMs ?? DEFAULT_WAIT_MS };
+}
+
+/**
+ * A DENY from the server's kill switch is `KillSwitchTriggered` for this call (the server lifts it
+ * on resume, so the client is not stopped for good); any other DENY is `ActionDenied`.
+ */
+function denial(details: { action: string; agentId: string; reason: string | null | undefined; policyId: string | null; approver: string | null }): DecisionError {
+  const { action, agentId, reason, policyId, approver } = details;
+  if (policyId === KILL_SWITCH_POLICY_ID) {
+    const message = `The kill switch stopped "${action}" for agent "${agentId}"${reason ? ` (${reason})` : ''}; it did not run. It runs again once an operator resumes the agent`;
+    return new KillSwitchTriggered({ agentId, agentStatus: 'KILL', message });
+  }
+  return new ActionDenied({ action, reason: reason || 'Policy violation', policyId, approver });
 }
 
 function throwUnlessApproved(state: ApprovalState, action: string, policyId: string | null): void {

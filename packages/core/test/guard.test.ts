@@ -1,5 +1,6 @@
 import nock from 'nock';
 import {
+  ActionAlreadyExecuted,
   ActionDenied,
   ActionExpired,
   ApprovalPending,
@@ -8,6 +9,7 @@ import {
   IdempotencyConflictError,
   deriveIdempotencyKey,
   haltstateGuard,
+  isHaltStateError,
   type Permit,
 } from '@haltstate/core';
 import { api, json, makeClient, PREFIX, setupNock, TENANT } from './helpers/api';
@@ -66,6 +68,25 @@ describe('guard()', () => {
     const fn = jest.fn();
     const error = await makeClient({ failOpen: true }).guard({ action: 'payment.process', idempotencyKey: 'k-1' }, fn).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(type);
+    expect(fn).not.toHaveBeenCalled();
+  });
+
+  it('an approval that already ran (status executed) throws ActionAlreadyExecuted and never runs fn', async () => {
+    api().post(`${PREFIX}/action/guard`, guardBody()).reply(200, { status: 'executed', approval_id: 'apr_5', executed_at: '2026-01-01T00:00:09Z', reason: 'Already executed on this approval' }, json);
+    const fn = jest.fn();
+    const error = await makeClient({ failOpen: true }).guard({ action: 'payment.process', params: { amount: 5000 }, idempotencyKey: 'pay-1' }, fn).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ActionAlreadyExecuted);
+    expect(isHaltStateError(error, 'HALTSTATE_ALREADY_EXECUTED')).toBe(true);
+    expect(error).toMatchObject({ action: 'payment.process', approvalId: 'apr_5', idempotencyKey: 'pay-1', executedAt: '2026-01-01T00:00:09Z' });
+    expect(fn).not.toHaveBeenCalled();
+  });
+
+  it('with wait: an approval that was used while waiting throws ActionAlreadyExecuted on the re-ask', async () => {
+    api().post(`${PREFIX}/action/guard`).reply(200, { status: 'pending', approval_id: 'apr_6' }, json);
+    api().get(`${PREFIX}/approval/apr_6`).reply(200, { status: 'approved', approver: 'alice' }, json);
+    api().post(`${PREFIX}/action/guard`).reply(200, { status: 'executed', approval_id: 'apr_6' }, json);
+    const fn = jest.fn();
+    await expect(makeClient().guard({ action: 'a.b', idempotencyKey: 'k', wait: true }, fn)).rejects.toMatchObject({ name: 'ActionAlreadyExecuted', approvalId: 'apr_6', executedAt: null });
     expect(fn).not.toHaveBeenCalled();
   });
 
@@ -227,6 +248,13 @@ describe('haltstateGuard() and execute()', () => {
     const guarded = haltstateGuard(makeClient(), { action: 'db.drop' })(fn);
     await expect(guarded()).rejects.toMatchObject({ name: 'ActionDenied', reason: 'nope', policyId: 'p' });
     await expect(guarded()).rejects.toMatchObject({ name: 'ApprovalPending', approvalId: 'a1' });
+    expect(fn).not.toHaveBeenCalled();
+  });
+
+  it('execute() with a key takes the guard flow: executed throws ActionAlreadyExecuted, fn never runs', async () => {
+    api().post(`${PREFIX}/action/guard`, (body) => body.idempotency_key === 'inv-7').reply(200, { status: 'executed', approval_id: 'apr_x' }, json);
+    const fn = jest.fn();
+    await expect(makeClient().execute({ action: 'payment.process', idempotencyKey: 'inv-7' }, fn)).rejects.toMatchObject({ name: 'ActionAlreadyExecuted', idempotencyKey: 'inv-7' });
     expect(fn).not.toHaveBeenCalled();
   });
 
