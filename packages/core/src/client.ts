@@ -91,7 +91,7 @@ export class HaltStateClient {
       send: async (report) => {
         // The answer's body is not used, but it must be the server's: a 200 that is not JSON came
         // from something in between, and the report may not have landed.
-        await this.#transport.request({ method: 'POST', path: report.path, body: report.body, schema: reportAcknowledgement }, { signal: this.#lifetime.signal });
+        await this.#transport.request({ method: 'POST', path: report.path, body: report.body, schema: reportAcknowledgement, requestId: report.requestId }, { signal: this.#lifetime.signal });
       },
     });
     this.#killSwitch = new KillSwitch(this.#options.agentId);
@@ -134,7 +134,9 @@ export class HaltStateClient {
     let body: CheckResponse;
     try {
       ({ data: body } = await this.#transport.request(
-        { method: 'POST', path: ROUTES.check, body: { agent_id: agentId, action, params: redact(params, this.#options.redact) }, schema: checkResponse },
+        // The id makes a retry recognisable; `unsent` keeps a check that may have created an
+        // approval from being sent again to a server that does not dedupe by it.
+        { method: 'POST', path: ROUTES.check, body: { agent_id: agentId, action, params: redact(params, this.#options.redact) }, schema: checkResponse, retry: 'unsent', requestId },
         options,
       ));
     } catch (error) {

@@ -26,7 +26,11 @@ export interface ClientOptions {
   failOpen?: boolean;
   /** Per-request timeout. Env: `HALTSTATE_TIMEOUT` (seconds). @unit milliseconds @default 5000 */
   timeoutMs?: number;
-  /** Retries after the first attempt on 408/429/5xx/network errors. @default 2 */
+  /**
+   * Retries after the first attempt. Guard, reports and reads: on network errors, timeouts,
+   * 408, 429 and 5xx. `check()`: only when the request surely did not reach the server
+   * (connection refused or similar, 429, 503), since a check may create an approval. @default 2
+   */
   retries?: number;
   /** `'legacy'` = `/api/sentinel`, `'branded'` = `/api/haltstate/sentinel`. @default 'legacy' */
   namespace?: Namespace;
