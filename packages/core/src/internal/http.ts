@@ -81,6 +81,9 @@ export class Transport {
         [HEADERS.authorization]: `Bearer ${config.apiKey}`,
         'user-agent': config.userAgent,
       },
+      // Never follow a redirect: fetch would send the key to whatever the Location names (even
+      // another origin over http), and read that address's answer as a decision.
+      redirect: 'manual',
       // Retries and deadlines are ours: they must cover the body too and map to our errors.
       retry: 0,
       timeout: false,
@@ -206,10 +209,18 @@ export class Transport {
     return new HaltStateConnectionError(`${label} could not reach ${this.#config.baseUrl}: ${this.scrub(reason)}`, { cause });
   }
 
-  /** A status that is never retried (4xx other than 408/429): one attempt, mapped to its error. */
+  /** A status that is never retried (3xx, 4xx other than 408/429): one attempt, mapped to its error. */
   async #statusError(response: Response, label: string, ownId: string): Promise<HaltStateError> {
     const status = response.status;
     const requestId = response.headers.get(HEADERS.requestId) ?? ownId;
+    // A fetch in browser mode hides a manual redirect as status 0, type `opaqueredirect`.
+    if ((status >= 300 && status < 400) || response.type === 'opaqueredirect') {
+      await response.body?.cancel().catch(() => undefined);
+      return new HaltStateError(
+        `${label} answered ${status || 'a'} redirect${redirectTarget(response)}; redirects are not followed, so the API key is never sent to another address. Set baseUrl to the address that answers`,
+        { status, requestId },
+      );
+    }
     const detail = await this.#readDetail(response);
     const suffix = detail ? `: ${detail}` : '';
     if (status === 401 || status === 403) {
@@ -274,6 +285,18 @@ export class Transport {
       throw protocolError(`a body that breaks the contract (${issues.join('; ')})`, issues);
     }
     return parsed.data;
+  }
+}
+
+/** ` to <origin>` of a redirect's Location: no path, query or credentials, which may hold secrets. */
+function redirectTarget(response: Response): string {
+  const location = response.headers.get('location');
+  if (!location) return '';
+  try {
+    const { origin } = new URL(location, response.url || undefined);
+    return origin === 'null' ? '' : ` to ${origin}`;
+  } catch {
+    return '';
   }
 }
 
