@@ -6,11 +6,10 @@ import {
   ApprovalPending,
   ApprovalTimeoutError,
   DecisionError,
-  HaltStateAuthError,
   HaltStateConnectionError,
   HaltStateProtocolError,
-  HaltStateRateLimitError,
   HaltStateValidationError,
+  isHaltStateError,
   KillSwitchTriggered,
 } from './errors.js';
 import { Transport } from './internal/http.js';
@@ -18,7 +17,8 @@ import { KillSwitch } from './internal/kill-switch.js';
 import { deriveIdempotencyKey, redact, toJson, toJsonObject, type JsonObject } from './internal/params.js';
 import { ReportQueue, type FlushResult, type ReportStats } from './internal/report-queue.js';
 import { sleep } from './internal/retry.js';
-import { SseParser } from './internal/sse.js';
+import { SseLimitError, SseParser } from './internal/sse.js';
+import { Deadline, linkSignals } from './internal/abort.js';
 import { resolveOptions, type ClientOptions, type RequestOptions, type ResolvedOptions } from './options.js';
 import { KILL_SWITCH_POLICY_ID, PREFIXES, ROUTES } from './routes.js';
 import { approvalDecisionEvent, approvalResponse, approvalsSinceResponse, streamEventEnvelope } from './schemas/approval.js';
@@ -140,7 +140,7 @@ export class HaltStateClient {
         options,
       ));
     } catch (error) {
-      if (this.#options.failOpen && error instanceof HaltStateConnectionError) {
+      if (this.#options.failOpen && isHaltStateError(error, 'HALTSTATE_CONNECTION')) {
         return { decision: 'ALLOW', allowed: true, denied: false, requiresApproval: false, reason: 'Fail-open: connection error', policyId: null, latencyMs: 0, approvalId: null, requestId, failOpen: true, action, agentId };
       }
       throw error;
@@ -211,22 +211,36 @@ export class HaltStateClient {
       ...(input.metadata === undefined ? {} : { metadata: redact(toJsonObject(input.metadata, 'metadata'), this.#options.redact) }),
     };
     const { wait, waitMs } = waitSettings(input.wait);
-    const ask = async () => (await this.#transport.request({ method: 'POST', path: ROUTES.guard, body, schema: guardResponse }, options)).data;
+    const ask = async (signal?: AbortSignal) =>
+      (await this.#transport.request({ method: 'POST', path: ROUTES.guard, body, schema: guardResponse }, signal ? { ...options, signal } : options)).data;
 
     let answer: GuardResponse = await ask();
-    let decided = false;
-    while (answer.status === 'pending') {
-      const approvalId = answer.approval_id ?? idempotencyKey;
-      if (!wait) throw new ApprovalPending({ approvalId, idempotencyKey, action });
-      if (decided) throw new HaltStateProtocolError(`guard for "${action}" is still pending after approval ${approvalId} was decided`);
-      await this.#awaitDecision(approvalId, { ...options, timeoutMs: waitMs, pollIntervalMs: wait.pollIntervalMs });
-      decided = true;
-      // The server stays the source of truth: ask again with the same key.
-      answer = await ask();
+    // Set when the guard starts to wait; the function never starts once it has passed.
+    let deadline: Deadline | undefined;
+    try {
+      let decided = false;
+      while (answer.status === 'pending') {
+        const approvalId = answer.approval_id ?? idempotencyKey;
+        if (!wait) throw new ApprovalPending({ approvalId, idempotencyKey, action });
+        if (decided) throw new HaltStateProtocolError(`guard for "${action}" is still pending after approval ${approvalId} was decided`);
+        deadline = waitDeadline(approvalId, waitMs);
+        await this.#awaitDecision(approvalId, deadline.signal, { ...options, pollIntervalMs: wait.pollIntervalMs });
+        decided = true;
+        // The server stays the source of truth: ask again with the same key, within the deadline.
+        const link = linkSignals(options.signal, deadline.signal);
+        try {
+          answer = await ask(link.signal);
+        } finally {
+          link.dispose();
+        }
+      }
+      if (answer.status === 'denied') throw denial({ action, agentId, reason: answer.reason, policyId: answer.policy_id ?? null, approver: answer.approver ?? null });
+      if (answer.status === 'expired') throw new ActionExpired({ action, approvalId: answer.approval_id ?? undefined });
+      if (answer.status === 'executed') throw new ActionAlreadyExecuted({ action, approvalId: answer.approval_id ?? undefined, idempotencyKey, executedAt: answer.executed_at ?? null });
+      await this.#readyToRun(waitMs, options.signal, deadline);
+    } finally {
+      deadline?.dispose();
     }
-    if (answer.status === 'denied') throw denial({ action, agentId, reason: answer.reason, policyId: answer.policy_id ?? null, approver: answer.approver ?? null });
-    if (answer.status === 'expired') throw new ActionExpired({ action, approvalId: answer.approval_id ?? undefined });
-    if (answer.status === 'executed') throw new ActionAlreadyExecuted({ action, approvalId: answer.approval_id ?? undefined, idempotencyKey, executedAt: answer.executed_at ?? null });
 
     const permit: Permit = {
       status: answer.status,
@@ -237,7 +251,6 @@ export class HaltStateClient {
       action,
       agentId,
     };
-    await this.#readyToRun(waitMs, options.signal);
     const reportOutcome = (outcome: 'success' | 'error', error: string | null) =>
       this.#reports.enqueue({
         info: { kind: 'guardReport', action, agentId, id: idempotencyKey },
@@ -266,13 +279,19 @@ export class HaltStateClient {
     const decision = await this.check(input, options);
     const { wait, waitMs } = waitSettings(input.wait);
     if (decision.denied) throw denial({ action: decision.action, agentId: decision.agentId, reason: decision.reason, policyId: decision.policyId, approver: null });
-    if (decision.requiresApproval) {
-      const approvalId = decision.approvalId!;
-      if (!wait) throw new ApprovalPending({ approvalId, action: decision.action });
-      const state = await this.#awaitDecision(approvalId, { ...options, timeoutMs: waitMs, pollIntervalMs: wait.pollIntervalMs });
-      throwUnlessApproved(state, decision.action, decision.policyId);
+    let deadline: Deadline | undefined;
+    try {
+      if (decision.requiresApproval) {
+        const approvalId = decision.approvalId!;
+        if (!wait) throw new ApprovalPending({ approvalId, action: decision.action });
+        deadline = waitDeadline(approvalId, waitMs);
+        const state = await this.#awaitDecision(approvalId, deadline.signal, { ...options, pollIntervalMs: wait.pollIntervalMs });
+        throwUnlessApproved(state, decision.action, decision.policyId);
+      }
+      await this.#readyToRun(waitMs, options.signal, deadline);
+    } finally {
+      deadline?.dispose();
     }
-    await this.#readyToRun(waitMs, options.signal);
     const report = input.report !== false;
     try {
       const value = await fn(null);
@@ -294,9 +313,14 @@ export class HaltStateClient {
    */
   async waitForApproval(approvalId: string, options: WaitCallOptions = {}): Promise<ApprovalState> {
     this.#validate(approvalId, 'approvalId');
-    const state = await this.#awaitDecision(approvalId, { ...options, timeoutMs: options.timeoutMs ?? DEFAULT_WAIT_MS });
-    throwUnlessApproved(state, state.action ?? 'action', null);
-    return state;
+    const deadline = waitDeadline(approvalId, options.timeoutMs ?? DEFAULT_WAIT_MS);
+    try {
+      const state = await this.#awaitDecision(approvalId, deadline.signal, options);
+      throwUnlessApproved(state, state.action ?? 'action', null);
+      return state;
+    } finally {
+      deadline.dispose();
+    }
   }
 
   /** One approval's current state. */
@@ -424,11 +448,23 @@ export class HaltStateClient {
     return `HaltStateClient ${JSON.stringify(this.toJSON())}`;
   }
 
-  /** Just before a guarded function starts: never after KILL, held while PAUSE, not once aborted. */
-  async #readyToRun(waitMs: number, signal: AbortSignal | undefined): Promise<void> {
+  /**
+   * Just before a guarded function starts: never after KILL, held while PAUSE, not once the
+   * caller aborted or the wait's deadline passed. Nothing is awaited after the last check.
+   */
+  async #readyToRun(waitMs: number, signal: AbortSignal | undefined, deadline: Deadline | undefined): Promise<void> {
     this.#killSwitch.assertAlive();
-    if (this.#killSwitch.status === 'PAUSE') await this.#killSwitch.whenRunnable(waitMs, signal);
+    if (this.#killSwitch.status === 'PAUSE') {
+      const link = linkSignals(signal, deadline?.signal);
+      try {
+        await this.#killSwitch.whenRunnable(waitMs, link.signal);
+      } finally {
+        link.dispose();
+      }
+    }
+    this.#killSwitch.assertAlive();
     signal?.throwIfAborted();
+    deadline?.signal.throwIfAborted();
   }
 
   #prepare(input: CheckInput): { agentId: string; action: string; params: JsonObject } {
@@ -444,18 +480,20 @@ export class HaltStateClient {
     return parsed.data;
   }
 
-  /** Waits for any terminal state of an approval. GET first; SSE (GET again once live); polling as fallback. */
-  async #awaitDecision(approvalId: string, options: WaitCallOptions & { timeoutMs: number }): Promise<ApprovalState> {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new ApprovalTimeoutError({ approvalId, timeoutMs: options.timeoutMs })), options.timeoutMs);
-    const signal = AbortSignal.any([timeout.signal, this.#killSwitch.signal, this.#lifetime.signal, ...(options.signal ? [options.signal] : [])]);
+  /**
+   * Waits for any terminal state of an approval until `until` aborts. GET first; SSE (GET again
+   * once live); polling as fallback.
+   */
+  async #awaitDecision(approvalId: string, until: AbortSignal, options: RequestOptions & { pollIntervalMs?: number | undefined }): Promise<ApprovalState> {
+    const link = linkSignals(until, this.#killSwitch.signal, this.#lifetime.signal, options.signal);
+    const signal = link.signal;
     const request = { signal, retries: options.retries };
     // A GET that fails for a passing reason (network, 5xx, 429) is not a decision: keep waiting.
     const read = async (): Promise<ApprovalState | undefined> => {
       try {
         return await this.getApproval(approvalId, request);
       } catch (error) {
-        if (error instanceof HaltStateConnectionError || error instanceof HaltStateRateLimitError) return undefined;
+        if (isHaltStateError(error, 'HALTSTATE_CONNECTION') || isHaltStateError(error, 'HALTSTATE_RATE_LIMITED')) return undefined;
         throw error;
       }
     };
@@ -474,7 +512,7 @@ export class HaltStateClient {
           }
         }
       } catch (error) {
-        if (signal.aborted || error instanceof HaltStateAuthError) throw error;
+        if (signal.aborted || isHaltStateError(error, 'HALTSTATE_AUTH')) throw error;
         // The stream is unavailable here: poll instead.
       }
       let interval = options.pollIntervalMs ?? DEFAULT_POLL_MS;
@@ -487,7 +525,7 @@ export class HaltStateClient {
     } catch (error) {
       throw signal.aborted ? signal.reason : error;
     } finally {
-      clearTimeout(timer);
+      link.dispose();
     }
   }
 
@@ -496,48 +534,75 @@ export class HaltStateClient {
    * fall back to polling) or on auth errors; later drops reconnect with backoff from the last timestamp.
    */
   async *#stream(lastSeen: Date | string | undefined, outer?: AbortSignal): AsyncGenerator<StreamItem, void, undefined> {
-    const signal = outer ? AbortSignal.any([outer, this.#lifetime.signal]) : this.#lifetime.signal;
+    const link = linkSignals(outer, this.#lifetime.signal);
+    const signal = link.signal;
+    const label = `GET ${PREFIXES[this.#options.namespace]}${ROUTES.approvalsStream}`;
     let since = lastSeen instanceof Date ? lastSeen.toISOString() : lastSeen;
     let connectedOnce = false;
     let backoff = 500;
-    while (!signal.aborted) {
-      let body: ReadableStream<Uint8Array>;
-      try {
-        body = await this.#transport.openStream(ROUTES.approvalsStream, { tenant_id: this.#options.tenantId, ...(since ? { last_seen: since } : {}) }, signal);
-      } catch (error) {
+    try {
+      while (!signal.aborted) {
+        let body: ReadableStream<Uint8Array>;
+        try {
+          body = await this.#transport.openStream(ROUTES.approvalsStream, { tenant_id: this.#options.tenantId, ...(since ? { last_seen: since } : {}) }, signal);
+        } catch (error) {
+          if (signal.aborted) return;
+          if (!connectedOnce || isFatalStreamError(error)) throw error;
+          await sleep(backoff, signal).catch(() => undefined);
+          backoff = Math.min(backoff * 2, MAX_POLL_MS);
+          continue;
+        }
+        const parser = new SseParser();
+        const decoder = new TextDecoder();
+        const reader = body.getReader();
+        // Cancelling the reader ends a pending read at once, whatever became of fetch's own signal
+        // (a chain of AbortSignal.any() links may have been collected). One microtask later, so
+        // that a fetch that still hears the abort ends the body with its reason first.
+        const cancel = () => queueMicrotask(() => void reader.cancel(signal.reason).catch(() => undefined));
+        signal.addEventListener('abort', cancel, { once: true });
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done || signal.aborted) break;
+            for (const message of parser.feed(decoder.decode(value, { stream: true }))) {
+              const item = parseStreamMessage(message.data);
+              if (item?.type === 'connected') {
+                connectedOnce = true;
+                backoff = 500;
+              }
+              if (item?.type === 'decision' && item.event.timestamp) since = item.event.timestamp;
+              if (item) yield item;
+            }
+          }
+        } catch (error) {
+          if (error instanceof SseLimitError && !connectedOnce) {
+            throw new HaltStateProtocolError(`${label} sent ${error.what} longer than 1 MiB before it connected; the stream was refused`);
+          }
+          // A dropped stream (or one that broke the parser's bounds): reconnect below.
+        } finally {
+          signal.removeEventListener('abort', cancel);
+          await reader.cancel().catch(() => undefined);
+        }
         if (signal.aborted) return;
-        if (!connectedOnce || error instanceof HaltStateAuthError) throw error;
         await sleep(backoff, signal).catch(() => undefined);
         backoff = Math.min(backoff * 2, MAX_POLL_MS);
-        continue;
       }
-      const parser = new SseParser();
-      const decoder = new TextDecoder();
-      const reader = body.getReader();
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          for (const message of parser.feed(decoder.decode(value, { stream: true }))) {
-            const item = parseStreamMessage(message.data);
-            if (item?.type === 'connected') {
-              connectedOnce = true;
-              backoff = 500;
-            }
-            if (item?.type === 'decision' && item.event.timestamp) since = item.event.timestamp;
-            if (item) yield item;
-          }
-        }
-      } catch {
-        // A dropped stream: reconnect below.
-      } finally {
-        await reader.cancel().catch(() => undefined);
-      }
-      if (signal.aborted) return;
-      await sleep(backoff, signal).catch(() => undefined);
-      backoff = Math.min(backoff * 2, MAX_POLL_MS);
+    } finally {
+      link.dispose();
     }
   }
+}
+
+/** Failures a reconnect cannot fix: wrong credentials, or a redirect (which is never followed). */
+function isFatalStreamError(error: unknown): boolean {
+  if (isHaltStateError(error, 'HALTSTATE_AUTH')) return true;
+  const status = isHaltStateError(error) ? error.status : undefined;
+  return status !== undefined && status >= 300 && status < 400;
+}
+
+/** A wait's deadline, ending it with `ApprovalTimeoutError`. */
+function waitDeadline(approvalId: string, timeoutMs: number): Deadline {
+  return new Deadline(timeoutMs, () => new ApprovalTimeoutError({ approvalId, timeoutMs }));
 }
 
 function parseStreamMessage(data: string): StreamItem | undefined {

@@ -18,6 +18,7 @@ import {
 import { HEADERS, IDEMPOTENCY_CONFLICT_STATUS } from '../routes.js';
 import type { RequestOptions } from '../options.js';
 import { errorBody } from '../schemas/common.js';
+import { raceAbort } from './abort.js';
 import { isRetryableStatus, MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelay, sleep } from './retry.js';
 import { surelyNotSent } from './unsent.js';
 
@@ -122,12 +123,14 @@ export class Transport {
     const requestId = randomUUID();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new DeadlineExceeded()), this.#config.timeoutMs);
+    const pending = this.#ky.get(path.slice(1), {
+      searchParams: query,
+      headers: { accept: 'text/event-stream', [HEADERS.adminToken]: this.#config.apiKey, [HEADERS.requestId]: requestId },
+      signal: AbortSignal.any([signal, deadline.signal]),
+    });
     try {
-      const response = await this.#ky.get(path.slice(1), {
-        searchParams: query,
-        headers: { accept: 'text/event-stream', [HEADERS.adminToken]: this.#config.apiKey, [HEADERS.requestId]: requestId },
-        signal: AbortSignal.any([signal, deadline.signal]),
-      });
+      // Raced as well: the abort must end the wait even if it never reaches fetch.
+      const response = await raceAbort(pending, signal);
       if (!response.ok) throw await this.#statusError(response, label, requestId);
       const type = response.headers.get('content-type') ?? '';
       if (!type.includes('text/event-stream') || response.body === null) {
@@ -136,6 +139,7 @@ export class Transport {
       }
       return response.body;
     } catch (error) {
+      if (signal.aborted) void pending.then((late) => late.body?.cancel(), () => undefined);
       throw this.#networkError(error, label, signal, this.#config.timeoutMs);
     } finally {
       clearTimeout(timer);
