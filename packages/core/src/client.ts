@@ -14,7 +14,8 @@ import {
 } from './errors.js';
 import { Transport } from './internal/http.js';
 import { KillSwitch } from './internal/kill-switch.js';
-import { deriveIdempotencyKey, redact, toJson, toJsonObject, type JsonObject } from './internal/params.js';
+import { ParamsDigest } from './internal/digest.js';
+import { redact, toJson, toJsonObject, type JsonObject } from './internal/params.js';
 import { ReportQueue, type FlushResult, type ReportStats } from './internal/report-queue.js';
 import { sleep } from './internal/retry.js';
 import { SseLimitError, SseParser } from './internal/sse.js';
@@ -67,6 +68,7 @@ export class HaltStateClient {
   readonly #transport: Transport;
   readonly #reports: ReportQueue;
   readonly #killSwitch: KillSwitch;
+  readonly #digest: ParamsDigest;
   /** Aborted by `close()`: ends streams, subscriptions and waits. */
   readonly #lifetime = new AbortController();
 
@@ -95,6 +97,7 @@ export class HaltStateClient {
       },
     });
     this.#killSwitch = new KillSwitch(this.#options.agentId);
+    this.#digest = new ParamsDigest(this.#options.digestSecret ?? this.#options.apiKey);
   }
 
   /** Tenant this client acts for. */
@@ -136,7 +139,7 @@ export class HaltStateClient {
       ({ data: body } = await this.#transport.request(
         // The id makes a retry recognisable; `unsent` keeps a check that may have created an
         // approval from being sent again to a server that does not dedupe by it.
-        { method: 'POST', path: ROUTES.check, body: { agent_id: agentId, action, params: redact(params, this.#options.redact) }, schema: checkResponse, retry: 'unsent', requestId },
+        { method: 'POST', path: ROUTES.check, body: { agent_id: agentId, action, params: this.#redactParams(params) }, schema: checkResponse, retry: 'unsent', requestId },
         options,
       ));
     } catch (error) {
@@ -188,6 +191,19 @@ export class HaltStateClient {
   }
 
   /**
+   * The idempotency key `guard` derives when a call names none: an HMAC, under this client's
+   * digest secret, of tenant, agent, action and the unredacted params. Adapters use it to key a
+   * call by its content (the same arguments find the same approval).
+   *
+   * @example
+   * const key = client.idempotencyKey({ action: 'tool.refund', agentId: 'support-bot', params: { args } });
+   */
+  idempotencyKey(input: CheckInput): string {
+    const { agentId, action, params } = this.#prepare(input);
+    return this.#digest.idempotencyKey(this.#options.tenantId, agentId, action, params);
+  }
+
+  /**
    * Runs `fn` only when the service says `allowed` or `approved`, then reports its outcome and
    * returns its value. Denied, pending (without `wait`), expired, an unknown answer or an
    * unreachable service all throw, and `fn` does not run, whatever `failOpen` says.
@@ -200,12 +216,12 @@ export class HaltStateClient {
     if (typeof fn !== 'function') throw new HaltStateValidationError('guard needs a function to run as its second argument', { path: 'fn' });
     this.#killSwitch.assertAlive();
     const { agentId, action, params } = this.#prepare(input);
-    const idempotencyKey = input.idempotencyKey ?? deriveIdempotencyKey(this.#options.tenantId, agentId, action, params);
+    const idempotencyKey = input.idempotencyKey ?? this.#digest.idempotencyKey(this.#options.tenantId, agentId, action, params);
     this.#validate(idempotencyKey, 'idempotencyKey');
     const body = {
       agent_id: agentId,
       action,
-      params: redact(params, this.#options.redact),
+      params: this.#redactParams(params),
       idempotency_key: idempotencyKey,
       tenant_id: this.#options.tenantId,
       ...(input.metadata === undefined ? {} : { metadata: redact(toJsonObject(input.metadata, 'metadata'), this.#options.redact) }),
@@ -465,6 +481,11 @@ export class HaltStateClient {
     this.#killSwitch.assertAlive();
     signal?.throwIfAborted();
     deadline?.signal.throwIfAborted();
+  }
+
+  /** Params as sent: each redacted value is a keyed tag, so a different secret is a different call. */
+  #redactParams(params: JsonObject): JsonObject {
+    return redact(params, this.#options.redact, (path, value) => this.#digest.tag(path, value));
   }
 
   #prepare(input: CheckInput): { agentId: string; action: string; params: JsonObject } {

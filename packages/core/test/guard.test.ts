@@ -12,7 +12,7 @@ import {
   isHaltStateError,
   type Permit,
 } from '@haltstate/core';
-import { api, json, makeClient, PREFIX, setupNock, TENANT } from './helpers/api';
+import { api, json, KEY, makeClient, PREFIX, setupNock, TENANT } from './helpers/api';
 import { advance, recordSleeps, sseHeaders, sseStream, until } from './helpers/sse';
 
 setupNock();
@@ -117,7 +117,7 @@ describe('guard()', () => {
   });
 
   it('derives a deterministic key when none is given, and sends metadata', async () => {
-    const key = deriveIdempotencyKey(TENANT, 'bot-1', 'payment.process', { amount: 5000 });
+    const key = deriveIdempotencyKey({ secret: KEY, tenantId: TENANT, agentId: 'bot-1', action: 'payment.process', params: { amount: 5000 } });
     api().post(`${PREFIX}/action/guard`, guardBody({ idempotency_key: key, metadata: { ticket: 'T-1', token: '[REDACTED]' } })).twice().reply(200, { status: 'pending', approval_id: 'apr' }, json);
     const client = makeClient();
     for (let i = 0; i < 2; i++) {
