@@ -205,8 +205,10 @@ export class HaltStateClient {
 
   /**
    * Runs `fn` only when the service says `allowed` or `approved`, then reports its outcome and
-   * returns its value. Denied, pending (without `wait`), expired, an unknown answer or an
-   * unreachable service all throw, and `fn` does not run, whatever `failOpen` says.
+   * returns its value. Denied (`KillSwitchTriggered` when the server's kill switch denied it),
+   * pending (without `wait`), expired, already executed on its approval, a wait past its
+   * `timeoutMs`, an unknown answer or an unreachable service all throw, and `fn` does not run,
+   * whatever `failOpen` says.
    *
    * @example
    * await client.guard({ action: 'payment.process', params, idempotencyKey: `payment-${invoiceId}`, wait: true },
@@ -285,7 +287,8 @@ export class HaltStateClient {
 
   /**
    * The flow adapters use: with an `idempotencyKey`, `guard`; without one, check → run → report.
-   * Denied throws `ActionDenied`; approval required throws `ApprovalPending` unless `wait`.
+   * Denied throws `ActionDenied` (`KillSwitchTriggered` for a DENY of the server's kill switch);
+   * approval required throws `ApprovalPending` unless `wait`.
    *
    * @example
    * await client.execute({ action: 'email.send', params: { to } }, () => sendEmail(to));
