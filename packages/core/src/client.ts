@@ -5,20 +5,23 @@ import {
   ActionExpired,
   ApprovalPending,
   ApprovalTimeoutError,
-  HaltStateAuthError,
+  DecisionError,
   HaltStateConnectionError,
   HaltStateProtocolError,
-  HaltStateRateLimitError,
   HaltStateValidationError,
+  isHaltStateError,
+  KillSwitchTriggered,
 } from './errors.js';
 import { Transport } from './internal/http.js';
 import { KillSwitch } from './internal/kill-switch.js';
-import { deriveIdempotencyKey, redact, toJson, toJsonObject, type JsonObject } from './internal/params.js';
+import { ParamsDigest } from './internal/digest.js';
+import { redact, toJson, toJsonObject, type JsonObject } from './internal/params.js';
 import { ReportQueue, type FlushResult, type ReportStats } from './internal/report-queue.js';
 import { sleep } from './internal/retry.js';
-import { SseParser } from './internal/sse.js';
+import { SseLimitError, SseParser } from './internal/sse.js';
+import { Deadline, linkSignals } from './internal/abort.js';
 import { resolveOptions, type ClientOptions, type RequestOptions, type ResolvedOptions } from './options.js';
-import { PREFIXES, ROUTES } from './routes.js';
+import { KILL_SWITCH_POLICY_ID, PREFIXES, ROUTES } from './routes.js';
 import { approvalDecisionEvent, approvalResponse, approvalsSinceResponse, streamEventEnvelope } from './schemas/approval.js';
 import { checkResponse, type CheckResponse } from './schemas/check.js';
 import { identifier } from './schemas/common.js';
@@ -65,6 +68,7 @@ export class HaltStateClient {
   readonly #transport: Transport;
   readonly #reports: ReportQueue;
   readonly #killSwitch: KillSwitch;
+  readonly #digest: ParamsDigest;
   /** Aborted by `close()`: ends streams, subscriptions and waits. */
   readonly #lifetime = new AbortController();
 
@@ -89,10 +93,11 @@ export class HaltStateClient {
       send: async (report) => {
         // The answer's body is not used, but it must be the server's: a 200 that is not JSON came
         // from something in between, and the report may not have landed.
-        await this.#transport.request({ method: 'POST', path: report.path, body: report.body, schema: reportAcknowledgement }, { signal: this.#lifetime.signal });
+        await this.#transport.request({ method: 'POST', path: report.path, body: report.body, schema: reportAcknowledgement, requestId: report.requestId }, { signal: this.#lifetime.signal });
       },
     });
     this.#killSwitch = new KillSwitch(this.#options.agentId);
+    this.#digest = new ParamsDigest(this.#options.digestSecret ?? this.#options.apiKey);
   }
 
   /** Tenant this client acts for. */
@@ -132,11 +137,13 @@ export class HaltStateClient {
     let body: CheckResponse;
     try {
       ({ data: body } = await this.#transport.request(
-        { method: 'POST', path: ROUTES.check, body: { agent_id: agentId, action, params: redact(params, this.#options.redact) }, schema: checkResponse },
+        // The id makes a retry recognisable; `unsent` keeps a check that may have created an
+        // approval from being sent again to a server that does not dedupe by it.
+        { method: 'POST', path: ROUTES.check, body: { agent_id: agentId, action, params: this.#redactParams(params) }, schema: checkResponse, retry: 'unsent', requestId },
         options,
       ));
     } catch (error) {
-      if (this.#options.failOpen && error instanceof HaltStateConnectionError) {
+      if (this.#options.failOpen && isHaltStateError(error, 'HALTSTATE_CONNECTION')) {
         return { decision: 'ALLOW', allowed: true, denied: false, requiresApproval: false, reason: 'Fail-open: connection error', policyId: null, latencyMs: 0, approvalId: null, requestId, failOpen: true, action, agentId };
       }
       throw error;
@@ -184,9 +191,24 @@ export class HaltStateClient {
   }
 
   /**
+   * The idempotency key `guard` derives when a call names none: an HMAC, under this client's
+   * digest secret, of tenant, agent, action and the unredacted params. Adapters use it to key a
+   * call by its content (the same arguments find the same approval).
+   *
+   * @example
+   * const key = client.idempotencyKey({ action: 'tool.refund', agentId: 'support-bot', params: { args } });
+   */
+  idempotencyKey(input: CheckInput): string {
+    const { agentId, action, params } = this.#prepare(input);
+    return this.#digest.idempotencyKey(this.#options.tenantId, agentId, action, params);
+  }
+
+  /**
    * Runs `fn` only when the service says `allowed` or `approved`, then reports its outcome and
-   * returns its value. Denied, pending (without `wait`), expired, an unknown answer or an
-   * unreachable service all throw, and `fn` does not run, whatever `failOpen` says.
+   * returns its value. Denied (`KillSwitchTriggered` when the server's kill switch denied it),
+   * pending (without `wait`), expired, already executed on its approval, a wait past its
+   * `timeoutMs`, an unknown answer or an unreachable service all throw, and `fn` does not run,
+   * whatever `failOpen` says.
    *
    * @example
    * await client.guard({ action: 'payment.process', params, idempotencyKey: `payment-${invoiceId}`, wait: true },
@@ -196,33 +218,47 @@ export class HaltStateClient {
     if (typeof fn !== 'function') throw new HaltStateValidationError('guard needs a function to run as its second argument', { path: 'fn' });
     this.#killSwitch.assertAlive();
     const { agentId, action, params } = this.#prepare(input);
-    const idempotencyKey = input.idempotencyKey ?? deriveIdempotencyKey(this.#options.tenantId, agentId, action, params);
+    const idempotencyKey = input.idempotencyKey ?? this.#digest.idempotencyKey(this.#options.tenantId, agentId, action, params);
     this.#validate(idempotencyKey, 'idempotencyKey');
     const body = {
       agent_id: agentId,
       action,
-      params: redact(params, this.#options.redact),
+      params: this.#redactParams(params),
       idempotency_key: idempotencyKey,
       tenant_id: this.#options.tenantId,
       ...(input.metadata === undefined ? {} : { metadata: redact(toJsonObject(input.metadata, 'metadata'), this.#options.redact) }),
     };
     const { wait, waitMs } = waitSettings(input.wait);
-    const ask = async () => (await this.#transport.request({ method: 'POST', path: ROUTES.guard, body, schema: guardResponse }, options)).data;
+    const ask = async (signal?: AbortSignal) =>
+      (await this.#transport.request({ method: 'POST', path: ROUTES.guard, body, schema: guardResponse }, signal ? { ...options, signal } : options)).data;
 
     let answer: GuardResponse = await ask();
-    let decided = false;
-    while (answer.status === 'pending') {
-      const approvalId = answer.approval_id ?? idempotencyKey;
-      if (!wait) throw new ApprovalPending({ approvalId, idempotencyKey, action });
-      if (decided) throw new HaltStateProtocolError(`guard for "${action}" is still pending after approval ${approvalId} was decided`);
-      await this.#awaitDecision(approvalId, { ...options, timeoutMs: waitMs, pollIntervalMs: wait.pollIntervalMs });
-      decided = true;
-      // The server stays the source of truth: ask again with the same key.
-      answer = await ask();
+    // Set when the guard starts to wait; the function never starts once it has passed.
+    let deadline: Deadline | undefined;
+    try {
+      let decided = false;
+      while (answer.status === 'pending') {
+        const approvalId = answer.approval_id ?? idempotencyKey;
+        if (!wait) throw new ApprovalPending({ approvalId, idempotencyKey, action });
+        if (decided) throw new HaltStateProtocolError(`guard for "${action}" is still pending after approval ${approvalId} was decided`);
+        deadline = waitDeadline(approvalId, waitMs);
+        await this.#awaitDecision(approvalId, deadline.signal, { ...options, pollIntervalMs: wait.pollIntervalMs });
+        decided = true;
+        // The server stays the source of truth: ask again with the same key, within the deadline.
+        const link = linkSignals(options.signal, deadline.signal);
+        try {
+          answer = await ask(link.signal);
+        } finally {
+          link.dispose();
+        }
+      }
+      if (answer.status === 'denied') throw denial({ action, agentId, reason: answer.reason, policyId: answer.policy_id ?? null, approver: answer.approver ?? null });
+      if (answer.status === 'expired') throw new ActionExpired({ action, approvalId: answer.approval_id ?? undefined });
+      if (answer.status === 'executed') throw new ActionAlreadyExecuted({ action, approvalId: answer.approval_id ?? undefined, idempotencyKey, executedAt: answer.executed_at ?? null });
+      await this.#readyToRun(waitMs, options.signal, deadline);
+    } finally {
+      deadline?.dispose();
     }
-    if (answer.status === 'denied') throw new ActionDenied({ action, reason: answer.reason || 'Policy violation', policyId: answer.policy_id ?? null, approver: answer.approver ?? null });
-    if (answer.status === 'expired') throw new ActionExpired({ action, approvalId: answer.approval_id ?? undefined });
-    if (answer.status === 'executed') throw new ActionAlreadyExecuted({ action, approvalId: answer.approval_id ?? undefined, idempotencyKey, executedAt: answer.executed_at ?? null });
 
     const permit: Permit = {
       status: answer.status,
@@ -233,7 +269,6 @@ export class HaltStateClient {
       action,
       agentId,
     };
-    await this.#readyToRun(waitMs, options.signal);
     const reportOutcome = (outcome: 'success' | 'error', error: string | null) =>
       this.#reports.enqueue({
         info: { kind: 'guardReport', action, agentId, id: idempotencyKey },
@@ -252,7 +287,8 @@ export class HaltStateClient {
 
   /**
    * The flow adapters use: with an `idempotencyKey`, `guard`; without one, check → run → report.
-   * Denied throws `ActionDenied`; approval required throws `ApprovalPending` unless `wait`.
+   * Denied throws `ActionDenied` (`KillSwitchTriggered` for a DENY of the server's kill switch);
+   * approval required throws `ApprovalPending` unless `wait`.
    *
    * @example
    * await client.execute({ action: 'email.send', params: { to } }, () => sendEmail(to));
@@ -261,14 +297,20 @@ export class HaltStateClient {
     if (input.idempotencyKey !== undefined) return this.guard(input, fn, options);
     const decision = await this.check(input, options);
     const { wait, waitMs } = waitSettings(input.wait);
-    if (decision.denied) throw new ActionDenied({ action: decision.action, reason: decision.reason || 'Policy violation', policyId: decision.policyId });
-    if (decision.requiresApproval) {
-      const approvalId = decision.approvalId!;
-      if (!wait) throw new ApprovalPending({ approvalId, action: decision.action });
-      const state = await this.#awaitDecision(approvalId, { ...options, timeoutMs: waitMs, pollIntervalMs: wait.pollIntervalMs });
-      throwUnlessApproved(state, decision.action, decision.policyId);
+    if (decision.denied) throw denial({ action: decision.action, agentId: decision.agentId, reason: decision.reason, policyId: decision.policyId, approver: null });
+    let deadline: Deadline | undefined;
+    try {
+      if (decision.requiresApproval) {
+        const approvalId = decision.approvalId!;
+        if (!wait) throw new ApprovalPending({ approvalId, action: decision.action });
+        deadline = waitDeadline(approvalId, waitMs);
+        const state = await this.#awaitDecision(approvalId, deadline.signal, { ...options, pollIntervalMs: wait.pollIntervalMs });
+        throwUnlessApproved(state, decision.action, decision.policyId);
+      }
+      await this.#readyToRun(waitMs, options.signal, deadline);
+    } finally {
+      deadline?.dispose();
     }
-    await this.#readyToRun(waitMs, options.signal);
     const report = input.report !== false;
     try {
       const value = await fn(null);
@@ -290,9 +332,14 @@ export class HaltStateClient {
    */
   async waitForApproval(approvalId: string, options: WaitCallOptions = {}): Promise<ApprovalState> {
     this.#validate(approvalId, 'approvalId');
-    const state = await this.#awaitDecision(approvalId, { ...options, timeoutMs: options.timeoutMs ?? DEFAULT_WAIT_MS });
-    throwUnlessApproved(state, state.action ?? 'action', null);
-    return state;
+    const deadline = waitDeadline(approvalId, options.timeoutMs ?? DEFAULT_WAIT_MS);
+    try {
+      const state = await this.#awaitDecision(approvalId, deadline.signal, options);
+      throwUnlessApproved(state, state.action ?? 'action', null);
+      return state;
+    } finally {
+      deadline.dispose();
+    }
   }
 
   /** One approval's current state. */
@@ -420,11 +467,28 @@ export class HaltStateClient {
     return `HaltStateClient ${JSON.stringify(this.toJSON())}`;
   }
 
-  /** Just before a guarded function starts: never after KILL, held while PAUSE, not once aborted. */
-  async #readyToRun(waitMs: number, signal: AbortSignal | undefined): Promise<void> {
+  /**
+   * Just before a guarded function starts: never after KILL, held while PAUSE, not once the
+   * caller aborted or the wait's deadline passed. Nothing is awaited after the last check.
+   */
+  async #readyToRun(waitMs: number, signal: AbortSignal | undefined, deadline: Deadline | undefined): Promise<void> {
     this.#killSwitch.assertAlive();
-    if (this.#killSwitch.status === 'PAUSE') await this.#killSwitch.whenRunnable(waitMs, signal);
+    if (this.#killSwitch.status === 'PAUSE') {
+      const link = linkSignals(signal, deadline?.signal);
+      try {
+        await this.#killSwitch.whenRunnable(waitMs, link.signal);
+      } finally {
+        link.dispose();
+      }
+    }
+    this.#killSwitch.assertAlive();
     signal?.throwIfAborted();
+    deadline?.signal.throwIfAborted();
+  }
+
+  /** Params as sent: each redacted value is a keyed tag, so a different secret is a different call. */
+  #redactParams(params: JsonObject): JsonObject {
+    return redact(params, this.#options.redact, (path, value) => this.#digest.tag(path, value));
   }
 
   #prepare(input: CheckInput): { agentId: string; action: string; params: JsonObject } {
@@ -440,18 +504,20 @@ export class HaltStateClient {
     return parsed.data;
   }
 
-  /** Waits for any terminal state of an approval. GET first; SSE (GET again once live); polling as fallback. */
-  async #awaitDecision(approvalId: string, options: WaitCallOptions & { timeoutMs: number }): Promise<ApprovalState> {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new ApprovalTimeoutError({ approvalId, timeoutMs: options.timeoutMs })), options.timeoutMs);
-    const signal = AbortSignal.any([timeout.signal, this.#killSwitch.signal, this.#lifetime.signal, ...(options.signal ? [options.signal] : [])]);
+  /**
+   * Waits for any terminal state of an approval until `until` aborts. GET first; SSE (GET again
+   * once live); polling as fallback.
+   */
+  async #awaitDecision(approvalId: string, until: AbortSignal, options: RequestOptions & { pollIntervalMs?: number | undefined }): Promise<ApprovalState> {
+    const link = linkSignals(until, this.#killSwitch.signal, this.#lifetime.signal, options.signal);
+    const signal = link.signal;
     const request = { signal, retries: options.retries };
     // A GET that fails for a passing reason (network, 5xx, 429) is not a decision: keep waiting.
     const read = async (): Promise<ApprovalState | undefined> => {
       try {
         return await this.getApproval(approvalId, request);
       } catch (error) {
-        if (error instanceof HaltStateConnectionError || error instanceof HaltStateRateLimitError) return undefined;
+        if (isHaltStateError(error, 'HALTSTATE_CONNECTION') || isHaltStateError(error, 'HALTSTATE_RATE_LIMITED')) return undefined;
         throw error;
       }
     };
@@ -470,7 +536,7 @@ export class HaltStateClient {
           }
         }
       } catch (error) {
-        if (signal.aborted || error instanceof HaltStateAuthError) throw error;
+        if (signal.aborted || isHaltStateError(error, 'HALTSTATE_AUTH')) throw error;
         // The stream is unavailable here: poll instead.
       }
       let interval = options.pollIntervalMs ?? DEFAULT_POLL_MS;
@@ -483,7 +549,7 @@ export class HaltStateClient {
     } catch (error) {
       throw signal.aborted ? signal.reason : error;
     } finally {
-      clearTimeout(timer);
+      link.dispose();
     }
   }
 
@@ -492,48 +558,75 @@ export class HaltStateClient {
    * fall back to polling) or on auth errors; later drops reconnect with backoff from the last timestamp.
    */
   async *#stream(lastSeen: Date | string | undefined, outer?: AbortSignal): AsyncGenerator<StreamItem, void, undefined> {
-    const signal = outer ? AbortSignal.any([outer, this.#lifetime.signal]) : this.#lifetime.signal;
+    const link = linkSignals(outer, this.#lifetime.signal);
+    const signal = link.signal;
+    const label = `GET ${PREFIXES[this.#options.namespace]}${ROUTES.approvalsStream}`;
     let since = lastSeen instanceof Date ? lastSeen.toISOString() : lastSeen;
     let connectedOnce = false;
     let backoff = 500;
-    while (!signal.aborted) {
-      let body: ReadableStream<Uint8Array>;
-      try {
-        body = await this.#transport.openStream(ROUTES.approvalsStream, { tenant_id: this.#options.tenantId, ...(since ? { last_seen: since } : {}) }, signal);
-      } catch (error) {
+    try {
+      while (!signal.aborted) {
+        let body: ReadableStream<Uint8Array>;
+        try {
+          body = await this.#transport.openStream(ROUTES.approvalsStream, { tenant_id: this.#options.tenantId, ...(since ? { last_seen: since } : {}) }, signal);
+        } catch (error) {
+          if (signal.aborted) return;
+          if (!connectedOnce || isFatalStreamError(error)) throw error;
+          await sleep(backoff, signal).catch(() => undefined);
+          backoff = Math.min(backoff * 2, MAX_POLL_MS);
+          continue;
+        }
+        const parser = new SseParser();
+        const decoder = new TextDecoder();
+        const reader = body.getReader();
+        // Cancelling the reader ends a pending read at once, whatever became of fetch's own signal
+        // (a chain of AbortSignal.any() links may have been collected). One microtask later, so
+        // that a fetch that still hears the abort ends the body with its reason first.
+        const cancel = () => queueMicrotask(() => void reader.cancel(signal.reason).catch(() => undefined));
+        signal.addEventListener('abort', cancel, { once: true });
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done || signal.aborted) break;
+            for (const message of parser.feed(decoder.decode(value, { stream: true }))) {
+              const item = parseStreamMessage(message.data);
+              if (item?.type === 'connected') {
+                connectedOnce = true;
+                backoff = 500;
+              }
+              if (item?.type === 'decision' && item.event.timestamp) since = item.event.timestamp;
+              if (item) yield item;
+            }
+          }
+        } catch (error) {
+          if (error instanceof SseLimitError && !connectedOnce) {
+            throw new HaltStateProtocolError(`${label} sent ${error.what} longer than 1 MiB before it connected; the stream was refused`);
+          }
+          // A dropped stream (or one that broke the parser's bounds): reconnect below.
+        } finally {
+          signal.removeEventListener('abort', cancel);
+          await reader.cancel().catch(() => undefined);
+        }
         if (signal.aborted) return;
-        if (!connectedOnce || error instanceof HaltStateAuthError) throw error;
         await sleep(backoff, signal).catch(() => undefined);
         backoff = Math.min(backoff * 2, MAX_POLL_MS);
-        continue;
       }
-      const parser = new SseParser();
-      const decoder = new TextDecoder();
-      const reader = body.getReader();
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          for (const message of parser.feed(decoder.decode(value, { stream: true }))) {
-            const item = parseStreamMessage(message.data);
-            if (item?.type === 'connected') {
-              connectedOnce = true;
-              backoff = 500;
-            }
-            if (item?.type === 'decision' && item.event.timestamp) since = item.event.timestamp;
-            if (item) yield item;
-          }
-        }
-      } catch {
-        // A dropped stream: reconnect below.
-      } finally {
-        await reader.cancel().catch(() => undefined);
-      }
-      if (signal.aborted) return;
-      await sleep(backoff, signal).catch(() => undefined);
-      backoff = Math.min(backoff * 2, MAX_POLL_MS);
+    } finally {
+      link.dispose();
     }
   }
+}
+
+/** Failures a reconnect cannot fix: wrong credentials, or a redirect (which is never followed). */
+function isFatalStreamError(error: unknown): boolean {
+  if (isHaltStateError(error, 'HALTSTATE_AUTH')) return true;
+  const status = isHaltStateError(error) ? error.status : undefined;
+  return status !== undefined && status >= 300 && status < 400;
+}
+
+/** A wait's deadline, ending it with `ApprovalTimeoutError`. */
+function waitDeadline(approvalId: string, timeoutMs: number): Deadline {
+  return new Deadline(timeoutMs, () => new ApprovalTimeoutError({ approvalId, timeoutMs }));
 }
 
 function parseStreamMessage(data: string): StreamItem | undefined {
@@ -560,6 +653,19 @@ function parseStreamMessage(data: string): StreamItem | undefined {
 function waitSettings(wait: GuardInput['wait']): { wait: WaitOptions | undefined; waitMs: number } {
   const settings = wait === true ? {} : wait || undefined;
   return { wait: settings, waitMs: settings?.timeoutMs ?? DEFAULT_WAIT_MS };
+}
+
+/**
+ * A DENY from the server's kill switch is `KillSwitchTriggered` for this call (the server lifts it
+ * on resume, so the client is not stopped for good); any other DENY is `ActionDenied`.
+ */
+function denial(details: { action: string; agentId: string; reason: string | null | undefined; policyId: string | null; approver: string | null }): DecisionError {
+  const { action, agentId, reason, policyId, approver } = details;
+  if (policyId === KILL_SWITCH_POLICY_ID) {
+    const message = `The kill switch stopped "${action}" for agent "${agentId}"${reason ? ` (${reason})` : ''}; it did not run. It runs again once an operator resumes the agent`;
+    return new KillSwitchTriggered({ agentId, agentStatus: 'KILL', message });
+  }
+  return new ActionDenied({ action, reason: reason || 'Policy violation', policyId, approver });
 }
 
 function throwUnlessApproved(state: ApprovalState, action: string, policyId: string | null): void {

@@ -180,7 +180,11 @@ export class ApprovalTimeoutError extends DecisionError {
   }
 }
 
-/** The kill switch said KILL (for good), or PAUSE lasted longer than the action could wait. */
+/**
+ * The kill switch stopped the action: the heartbeat said KILL (the client stops for good), PAUSE
+ * lasted longer than the action could wait, or the server denied this one call with its kill
+ * switch (policy_id `kill-switch`; the client keeps working, and the call runs after a resume).
+ */
 export class KillSwitchTriggered extends DecisionError {
   override readonly code = 'HALTSTATE_KILL_SWITCH';
   readonly agentId: string;

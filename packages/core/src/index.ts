@@ -22,7 +22,9 @@ export type { DecisionValue } from './schemas/common.js';
 export type { GuardStatus } from './schemas/guard.js';
 export type { ApprovalStatus } from './schemas/approval.js';
 export type { AgentStatus } from './schemas/heartbeat.js';
-export { REDACTED, DEFAULT_REDACTED_KEYS, canonicalJson, deriveIdempotencyKey } from './internal/params.js';
+export { REDACTED, REDACTED_TAG, DEFAULT_REDACTED_KEYS, canonicalJson } from './internal/params.js';
+export { deriveIdempotencyKey } from './internal/digest.js';
+export type { DeriveKeyInput } from './internal/digest.js';
 export {
   HaltStateError,
   HaltStateAuthError,

@@ -26,7 +26,11 @@ export interface ClientOptions {
   failOpen?: boolean;
   /** Per-request timeout. Env: `HALTSTATE_TIMEOUT` (seconds). @unit milliseconds @default 5000 */
   timeoutMs?: number;
-  /** Retries after the first attempt on 408/429/5xx/network errors. @default 2 */
+  /**
+   * Retries after the first attempt. Guard, reports and reads: on network errors, timeouts,
+   * 408, 429 and 5xx. `check()`: only when the request surely did not reach the server
+   * (connection refused or similar, 429, 503), since a check may create an approval. @default 2
+   */
   retries?: number;
   /** `'legacy'` = `/api/sentinel`, `'branded'` = `/api/haltstate/sentinel`. @default 'legacy' */
   namespace?: Namespace;
@@ -38,6 +42,14 @@ export interface ClientOptions {
    * @default password, secret, token, apiKey/api_key, authorization, cvv, card number
    */
   redact?: Redactor;
+  /**
+   * Pins the secret of the params digest (derived idempotency keys and `[REDACTED:…]` tags),
+   * which is otherwise derived from `apiKey`. Set it when one operation may be guarded under
+   * several API keys (a key rotation while an approval is pending, one key per agent process):
+   * every client with the same `digestSecret` derives the same keys and tags. At least 32
+   * characters; never sent, never logged. Env: `HALTSTATE_DIGEST_SECRET`. @default derived from apiKey
+   */
+  digestSecret?: string;
   /** Most reports waiting for delivery; one more is refused and passed to `onReportError`. @default 1000 */
   maxQueuedReports?: number;
   /** Called once for each report that could not be delivered (queue overflow or final failure). */
@@ -72,6 +84,7 @@ const ENV = {
   agentId: 'HALTSTATE_AGENT_ID',
   failOpen: 'HALTSTATE_FAIL_OPEN',
   timeout: 'HALTSTATE_TIMEOUT',
+  digestSecret: 'HALTSTATE_DIGEST_SECRET',
 } as const;
 
 const required = (option: string, variable: string) =>
@@ -88,6 +101,10 @@ const resolvedOptions = z.object({
   namespace: z.enum(Object.keys(PREFIXES) as [Namespace, ...Namespace[]]),
   allowInsecureHttp: z.boolean(),
   maxQueuedReports: z.number().int().positive(),
+  digestSecret: z
+    .string({ error: `digestSecret must be a string (option digestSecret or ${ENV.digestSecret})` })
+    .min(32, `digestSecret must be at least 32 characters (e.g. \`openssl rand -hex 32\`; option digestSecret or ${ENV.digestSecret})`)
+    .optional(),
 });
 
 /** Client options after env fallbacks, defaults and validation. */
@@ -125,13 +142,19 @@ export function resolveOptions(options: ClientOptions = {}, env: NodeJS.ProcessE
     namespace: options.namespace ?? 'legacy',
     allowInsecureHttp: options.allowInsecureHttp ?? false,
     maxQueuedReports: options.maxQueuedReports ?? 1000,
+    digestSecret: options.digestSecret ?? (env[ENV.digestSecret] || undefined),
   };
   const parsed = resolvedOptions.safeParse(candidate);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.path.join('.');
-    // zod's own message could quote the input; for apiKey it must not.
-    const message = path === 'apiKey' && issue.code !== 'invalid_type' && !issue.message.includes(ENV.apiKey) ? `apiKey is invalid: pass { apiKey } or set ${ENV.apiKey}` : issue.message;
+    // zod's own message could quote the input; for the secrets it must not.
+    const message =
+      path === 'apiKey' && issue.code !== 'invalid_type' && !issue.message.includes(ENV.apiKey)
+        ? `apiKey is invalid: pass { apiKey } or set ${ENV.apiKey}`
+        : path === 'digestSecret' && !issue.message.includes(ENV.digestSecret)
+          ? `digestSecret is invalid: pass { digestSecret } or set ${ENV.digestSecret}`
+          : issue.message;
     throw new HaltStateValidationError(`Invalid HaltState client options: ${message}`, { path });
   }
   const url = new URL(parsed.data.baseUrl);

@@ -27,7 +27,7 @@ export interface Decision {
   latencyMs: number;
   /** Set when `requiresApproval`. */
   approvalId: string | null;
-  /** A UUID this client made for the check; echoed by `report()`. */
+  /** A UUID this client made for the check: its `X-Request-Id` (the same on every attempt), echoed by `report()`. */
   requestId: string;
   /** True when this ALLOW was made up because the service was unreachable and `failOpen` is on. */
   failOpen: boolean;

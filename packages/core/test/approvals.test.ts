@@ -1,6 +1,6 @@
 import { HaltStateAuthError, type ApprovalEvent } from '@haltstate/core';
 import { api, json, makeClient, PREFIX, setupNock, TENANT } from './helpers/api';
-import { sseHeaders, sseStream, until } from './helpers/sse';
+import { advance, sseHeaders, sseStream, until } from './helpers/sse';
 
 setupNock();
 
@@ -51,6 +51,50 @@ describe('approvals()', () => {
       for await (const _ of makeClient().approvals()) void _;
     };
     await expect(iterate()).rejects.toMatchObject({ name: 'HaltStateProtocolError' });
+  });
+
+  it('a line over 1 MiB on the first connection is a clear protocol error', async () => {
+    const stream = sseStream();
+    api().get(`${PREFIX}/approvals/stream`).query(true).reply(200, () => stream.body, sseHeaders);
+    const iterate = async () => {
+      for await (const _ of makeClient().approvals()) void _;
+    };
+    const result = iterate().catch((e: unknown) => e);
+    const piece = 'q'.repeat(64 * 1024);
+    stream.body.write('data: ');
+    for (let index = 0; index < 17; index++) stream.body.write(piece);
+    expect(await result).toMatchObject({ name: 'HaltStateProtocolError', message: expect.stringMatching(/approvals\/stream sent a line longer than 1 MiB/) });
+    // The client cancelled the body; nock would fail closing it again on a clean end.
+    stream.body.destroy();
+  });
+
+  it('a line over 1 MiB after the stream connected drops it and reconnects from the last timestamp', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const first = sseStream();
+    const second = sseStream();
+    api().get(`${PREFIX}/approvals/stream`).query({ tenant_id: TENANT }).reply(200, () => first.body, sseHeaders);
+    const resumed = api().get(`${PREFIX}/approvals/stream`).query({ tenant_id: TENANT, last_seen: '2026-01-01T00:00:05Z' }).reply(200, () => second.body, sseHeaders);
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const loop = (async () => {
+      for await (const event of makeClient().approvals({ signal: controller.signal })) seen.push(event.approvalId);
+    })();
+    first.send({ type: 'CONNECTED' });
+    first.send(decision('a1', '2026-01-01T00:00:05Z'));
+    await until(() => seen.length === 1);
+    first.body.write('data: ');
+    const piece = 'q'.repeat(64 * 1024);
+    for (let index = 0; index < 17; index++) first.body.write(piece);
+    while (!resumed.isDone()) await advance(100);
+    second.send({ type: 'CONNECTED' });
+    second.send(decision('a2', '2026-01-01T00:00:06Z'));
+    await until(() => seen.length === 2);
+    expect(seen).toEqual(['a1', 'a2']);
+    controller.abort();
+    await loop;
+    first.body.destroy();
+    second.end();
+    jest.useRealTimers();
   });
 
   it('onApproval calls back until unsubscribed', async () => {

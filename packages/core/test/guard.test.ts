@@ -1,5 +1,6 @@
 import nock from 'nock';
 import {
+  ActionAlreadyExecuted,
   ActionDenied,
   ActionExpired,
   ApprovalPending,
@@ -8,9 +9,10 @@ import {
   IdempotencyConflictError,
   deriveIdempotencyKey,
   haltstateGuard,
+  isHaltStateError,
   type Permit,
 } from '@haltstate/core';
-import { api, json, makeClient, PREFIX, setupNock, TENANT } from './helpers/api';
+import { api, json, KEY, makeClient, PREFIX, setupNock, TENANT } from './helpers/api';
 import { advance, recordSleeps, sseHeaders, sseStream, until } from './helpers/sse';
 
 setupNock();
@@ -69,6 +71,25 @@ describe('guard()', () => {
     expect(fn).not.toHaveBeenCalled();
   });
 
+  it('an approval that already ran (status executed) throws ActionAlreadyExecuted and never runs fn', async () => {
+    api().post(`${PREFIX}/action/guard`, guardBody()).reply(200, { status: 'executed', approval_id: 'apr_5', executed_at: '2026-01-01T00:00:09Z', reason: 'Already executed on this approval' }, json);
+    const fn = jest.fn();
+    const error = await makeClient({ failOpen: true }).guard({ action: 'payment.process', params: { amount: 5000 }, idempotencyKey: 'pay-1' }, fn).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ActionAlreadyExecuted);
+    expect(isHaltStateError(error, 'HALTSTATE_ALREADY_EXECUTED')).toBe(true);
+    expect(error).toMatchObject({ action: 'payment.process', approvalId: 'apr_5', idempotencyKey: 'pay-1', executedAt: '2026-01-01T00:00:09Z' });
+    expect(fn).not.toHaveBeenCalled();
+  });
+
+  it('with wait: an approval that was used while waiting throws ActionAlreadyExecuted on the re-ask', async () => {
+    api().post(`${PREFIX}/action/guard`).reply(200, { status: 'pending', approval_id: 'apr_6' }, json);
+    api().get(`${PREFIX}/approval/apr_6`).reply(200, { status: 'approved', approver: 'alice' }, json);
+    api().post(`${PREFIX}/action/guard`).reply(200, { status: 'executed', approval_id: 'apr_6' }, json);
+    const fn = jest.fn();
+    await expect(makeClient().guard({ action: 'a.b', idempotencyKey: 'k', wait: true }, fn)).rejects.toMatchObject({ name: 'ActionAlreadyExecuted', approvalId: 'apr_6', executedAt: null });
+    expect(fn).not.toHaveBeenCalled();
+  });
+
   it('carries details on the decision errors', async () => {
     api().post(`${PREFIX}/action/guard`).reply(200, { status: 'denied', reason: 'Too large', policy_id: 'pol_9', approver: 'bob' }, json);
     api().post(`${PREFIX}/action/guard`).reply(200, { status: 'pending', approval_id: 'apr_2' }, json);
@@ -96,7 +117,7 @@ describe('guard()', () => {
   });
 
   it('derives a deterministic key when none is given, and sends metadata', async () => {
-    const key = deriveIdempotencyKey(TENANT, 'bot-1', 'payment.process', { amount: 5000 });
+    const key = deriveIdempotencyKey({ secret: KEY, tenantId: TENANT, agentId: 'bot-1', action: 'payment.process', params: { amount: 5000 } });
     api().post(`${PREFIX}/action/guard`, guardBody({ idempotency_key: key, metadata: { ticket: 'T-1', token: '[REDACTED]' } })).twice().reply(200, { status: 'pending', approval_id: 'apr' }, json);
     const client = makeClient();
     for (let i = 0; i < 2; i++) {
@@ -227,6 +248,13 @@ describe('haltstateGuard() and execute()', () => {
     const guarded = haltstateGuard(makeClient(), { action: 'db.drop' })(fn);
     await expect(guarded()).rejects.toMatchObject({ name: 'ActionDenied', reason: 'nope', policyId: 'p' });
     await expect(guarded()).rejects.toMatchObject({ name: 'ApprovalPending', approvalId: 'a1' });
+    expect(fn).not.toHaveBeenCalled();
+  });
+
+  it('execute() with a key takes the guard flow: executed throws ActionAlreadyExecuted, fn never runs', async () => {
+    api().post(`${PREFIX}/action/guard`, (body) => body.idempotency_key === 'inv-7').reply(200, { status: 'executed', approval_id: 'apr_x' }, json);
+    const fn = jest.fn();
+    await expect(makeClient().execute({ action: 'payment.process', idempotencyKey: 'inv-7' }, fn)).rejects.toMatchObject({ name: 'ActionAlreadyExecuted', idempotencyKey: 'inv-7' });
     expect(fn).not.toHaveBeenCalled();
   });
 

@@ -1,4 +1,4 @@
-import { KillSwitchTriggered } from '@haltstate/core';
+import { ActionDenied, haltstateGuard, isHaltStateError, KILL_SWITCH_POLICY_ID, KillSwitchTriggered } from '@haltstate/core';
 import { api, json, makeClient, PREFIX, setupNock } from './helpers/api';
 import { advance, until } from './helpers/sse';
 
@@ -68,6 +68,45 @@ describe('kill switch', () => {
     expect(await result).toMatchObject({ name: 'KillSwitchTriggered', agentStatus: 'PAUSE' });
     expect(fn).not.toHaveBeenCalled();
     await client.close();
+  });
+
+  describe("the server's kill switch on one call (policy_id kill-switch)", () => {
+    it('guard: a denied answer from the kill switch throws KillSwitchTriggered, not ActionDenied, and the client keeps working', async () => {
+      api().post(`${PREFIX}/action/guard`).reply(200, { status: 'denied', policy_id: KILL_SWITCH_POLICY_ID, reason: 'Agent bot-1 is killed' }, json);
+      const client = makeClient();
+      const fn = jest.fn();
+      const error = await client.guard({ action: 'a.b', idempotencyKey: 'k' }, fn).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KillSwitchTriggered);
+      expect(isHaltStateError(error, 'HALTSTATE_ACTION_DENIED')).toBe(false);
+      expect(error).toMatchObject({ agentStatus: 'KILL', agentId: 'bot-1' });
+      expect((error as Error).message).toContain('Agent bot-1 is killed');
+      expect(fn).not.toHaveBeenCalled();
+      // Not for good: only the heartbeat stops a client. After a resume the same key runs.
+      expect(client.agentStatus).toBe('OK');
+      api().post(`${PREFIX}/action/guard`).reply(200, { status: 'approved', approval_id: 'apr' }, json);
+      api().post(`${PREFIX}/action/guard/report`).reply(200, {}, json);
+      await expect(client.guard({ action: 'a.b', idempotencyKey: 'k' }, () => 'ran')).resolves.toBe('ran');
+      await client.close();
+    });
+
+    it('a denied answer from another policy stays ActionDenied', async () => {
+      api().post(`${PREFIX}/action/guard`).reply(200, { status: 'denied', policy_id: 'kill-switch-lookalike', reason: 'rule' }, json);
+      await expect(makeClient().guard({ action: 'a.b', idempotencyKey: 'k' }, jest.fn())).rejects.toBeInstanceOf(ActionDenied);
+    });
+
+    it('check() returns the DENY; execute() and haltstateGuard() throw KillSwitchTriggered for that call', async () => {
+      const deny = { decision: 'DENY', policy_id: KILL_SWITCH_POLICY_ID, reason: 'Agent bot-1 is killed' };
+      api().post(`${PREFIX}/action/check`).times(3).reply(200, deny, json);
+      const client = makeClient();
+      await expect(client.check('a.b')).resolves.toMatchObject({ decision: 'DENY', denied: true, policyId: KILL_SWITCH_POLICY_ID });
+      const fn = jest.fn();
+      await expect(client.execute({ action: 'a.b' }, fn)).rejects.toMatchObject({ name: 'KillSwitchTriggered', agentStatus: 'KILL', agentId: 'bot-1' });
+      await expect(haltstateGuard(client, { action: 'a.b', agentId: 'other-bot' })(fn)()).rejects.toMatchObject({ name: 'KillSwitchTriggered', agentId: 'other-bot' });
+      expect(fn).not.toHaveBeenCalled();
+      expect(client.agentStatus).toBe('OK');
+      api().post(`${PREFIX}/action/check`).reply(200, { decision: 'ALLOW' }, json);
+      await expect(client.execute({ action: 'a.b', report: false }, () => 'ran')).resolves.toBe('ran');
+    });
   });
 
   it('treats an unknown heartbeat status as running', async () => {

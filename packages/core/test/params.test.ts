@@ -1,4 +1,4 @@
-import { canonicalJson, deriveIdempotencyKey, REDACTED } from '@haltstate/core';
+import { canonicalJson, deriveIdempotencyKey, REDACTED, REDACTED_TAG } from '@haltstate/core';
 import { redact, toJson } from '../src/internal/params';
 import { api, json, makeClient, PREFIX, setupNock } from './helpers/api';
 
@@ -38,8 +38,10 @@ describe('params hygiene', () => {
     expect(redact({ password: 'p' }, false)).toEqual({ password: 'p' });
   });
 
-  it('sends redacted params on the wire', async () => {
-    api().post(`${PREFIX}/action/check`, { agent_id: 'bot-1', action: 'user.create', params: { user: 'bob', password: REDACTED, ssn: REDACTED } }).reply(200, { decision: 'ALLOW' }, json);
+  it('sends redacted params on the wire as keyed tags', async () => {
+    api()
+      .post(`${PREFIX}/action/check`, (body) => body.params.user === 'bob' && REDACTED_TAG.test(body.params.password) && REDACTED_TAG.test(body.params.ssn) && !JSON.stringify(body).includes('hunter2') && !JSON.stringify(body).includes('078-05'))
+      .reply(200, { decision: 'ALLOW' }, json);
     await makeClient({ redact: ['ssn'] }).check('user.create', { params: { user: 'bob', password: 'hunter2', ssn: '078-05-1120' } });
   });
 
@@ -48,14 +50,24 @@ describe('params hygiene', () => {
   });
 
   it('derives the same idempotency key for the same call, whatever the key order', () => {
-    const a = deriveIdempotencyKey('acme', 'bot', 'payment.process', { amount: 5, to: 'x' });
-    expect(deriveIdempotencyKey('acme', 'bot', 'payment.process', { to: 'x', amount: 5 })).toBe(a);
+    const derive = (tenantId: string, agentId: string, action: string, params: Record<string, unknown>) => deriveIdempotencyKey({ secret: 'the-api-key', tenantId, agentId, action, params });
+    const a = derive('acme', 'bot', 'payment.process', { amount: 5, to: 'x' });
+    expect(derive('acme', 'bot', 'payment.process', { to: 'x', amount: 5 })).toBe(a);
     expect(a).toMatch(/^hs_auto_[0-9a-f]{40}$/);
     for (const other of [
-      deriveIdempotencyKey('other', 'bot', 'payment.process', { amount: 5, to: 'x' }),
-      deriveIdempotencyKey('acme', 'bot2', 'payment.process', { amount: 5, to: 'x' }),
-      deriveIdempotencyKey('acme', 'bot', 'payment.refund', { amount: 5, to: 'x' }),
-      deriveIdempotencyKey('acme', 'bot', 'payment.process', { amount: 6, to: 'x' }),
+      derive('other', 'bot', 'payment.process', { amount: 5, to: 'x' }),
+      derive('acme', 'bot2', 'payment.process', { amount: 5, to: 'x' }),
+      derive('acme', 'bot', 'payment.refund', { amount: 5, to: 'x' }),
+      derive('acme', 'bot', 'payment.process', { amount: 6, to: 'x' }),
+      deriveIdempotencyKey({ secret: 'another-api-key', tenantId: 'acme', agentId: 'bot', action: 'payment.process', params: { amount: 5, to: 'x' } }),
     ]) expect(other).not.toBe(a);
+  });
+
+  it('redact() replaces with the plain marker unless given a replacement, which sees the path', () => {
+    expect(redact({ a: { token: 't' } }, undefined)).toEqual({ a: { token: REDACTED } });
+    const seen: unknown[] = [];
+    const out = redact({ list: [{ secret: 's' }], cvv: 123 }, undefined, (path, value) => (seen.push([[...path], value]), 'X'));
+    expect(out).toEqual({ list: [{ secret: 'X' }], cvv: 'X' });
+    expect(seen).toEqual([[['list', 0, 'secret'], 's'], [['cvv'], 123]]);
   });
 });

@@ -2,7 +2,7 @@ import nock from 'nock';
 import { HaltStateAuthError, HaltStateConnectionError, HaltStateRateLimitError } from '@haltstate/core';
 import { parseRetryAfter, retryDelay } from '../src/internal/retry';
 import { api, json, makeClient, PREFIX, setupNock } from './helpers/api';
-import { recordSleeps } from './helpers/sse';
+import { drive } from './helpers/sse';
 
 setupNock();
 
@@ -22,6 +22,22 @@ describe('retryDelay and parseRetryAfter', () => {
     expect(parseRetryAfter(null)).toBeUndefined();
     expect(retryDelay(1, 3000)).toBe(3000);
   });
+
+  it('accepts only the RFC 9110 forms: 1*DIGIT seconds or an HTTP-date', () => {
+    const now = Date.parse('Sun, 06 Nov 1994 08:49:30 GMT');
+    expect(parseRetryAfter('0')).toBe(0);
+    expect(parseRetryAfter('120')).toBe(120_000);
+    expect(parseRetryAfter('007')).toBe(7000);
+    // IMF-fixdate, the obsolete RFC 850 form and asctime (which is UTC, not local time).
+    expect(parseRetryAfter('Sun, 06 Nov 1994 08:49:37 GMT', now)).toBe(7000);
+    expect(parseRetryAfter('Sunday, 06-Nov-94 08:49:37 GMT', now)).toBe(7000);
+    expect(parseRetryAfter('Sun Nov  6 08:49:37 1994', now)).toBe(7000);
+    // A date in the past means now.
+    expect(parseRetryAfter('Sun, 06 Nov 1994 08:49:00 GMT', now)).toBe(0);
+    for (const bad of ['0x10', '1e3', ' 5', '5 ', '-1', '5.5', '+5', '0b11', 'Infinity', '١٢', '5s', '', '2026-01-01T00:00:00Z', 'Sun, 06 Nov 1994 08:49:37 PST', 'Sun, 32 Nov 1994 08:49:37 GMT', 'Sun, 06 Nov 1994 25:49:37 GMT', 'tomorrow']) {
+      expect([bad, parseRetryAfter(bad, now)]).toEqual([bad, undefined]);
+    }
+  });
 });
 
 describe('retries', () => {
@@ -33,38 +49,21 @@ describe('retries', () => {
 
   const DEADLINE_MS = 7777;
 
-  /**
-   * Settles the promise while advancing fake time, and returns the delays the client slept for
-   * between attempts. Asserting on requested delays, not elapsed time, keeps the tests exact
-   * however slow the machine is.
-   */
-  async function drive<T>(promise: Promise<T>): Promise<{ result: PromiseSettledResult<T>; waits: number[] }> {
-    const sleeps = recordSleeps();
-    const settled = Promise.allSettled([promise]);
-    let done = false;
-    void settled.then(() => (done = true));
-    while (!done) {
-      await new Promise((resolve) => setImmediate(resolve));
-      await jest.advanceTimersByTimeAsync(5);
-    }
-    sleeps.stop();
-    return { result: (await settled)[0]!, waits: sleeps.delays };
-  }
-
   const client = (retries: number) => makeClient({ retries, timeoutMs: DEADLINE_MS });
 
   it('retries 5xx and network errors (POST included), then succeeds', async () => {
-    api().post(`${PREFIX}/action/check`).reply(502, 'bad gateway');
-    api().post(`${PREFIX}/action/check`).replyWithError('socket hang up');
-    api().post(`${PREFIX}/action/check`).reply(200, { decision: 'ALLOW' }, json);
-    const { result, waits } = await drive(client(2).check('a.b'));
-    expect(result).toMatchObject({ status: 'fulfilled', value: { allowed: true } });
+    api().post(`${PREFIX}/action/guard`).reply(502, 'bad gateway');
+    api().post(`${PREFIX}/action/guard`).replyWithError('socket hang up');
+    api().post(`${PREFIX}/action/guard`).reply(200, { status: 'allowed' }, json);
+    api().post(`${PREFIX}/action/guard/report`).reply(200, {}, json);
+    const { result, waits } = await drive(client(2).guard({ action: 'a.b', idempotencyKey: 'k' }, () => 'ran'));
+    expect(result).toMatchObject({ status: 'fulfilled', value: 'ran' });
     expect(waits).toHaveLength(2);
   });
 
   it('gives up after retries + 1 attempts with a connection error', async () => {
-    api().post(`${PREFIX}/action/check`).times(3).reply(500, { detail: 'boom' }, json);
-    const { result, waits } = await drive(client(2).check('a.b'));
+    api().post(`${PREFIX}/action/guard`).times(3).reply(500, { detail: 'boom' }, json);
+    const { result, waits } = await drive(client(2).guard({ action: 'a.b', idempotencyKey: 'k' }, jest.fn()));
     expect(result.status).toBe('rejected');
     const error = (result as PromiseRejectedResult).reason as HaltStateConnectionError;
     expect(error).toBeInstanceOf(HaltStateConnectionError);
@@ -86,6 +85,16 @@ describe('retries', () => {
     expect(waits).toEqual([2000]);
   });
 
+  it('ignores a Retry-After that is not RFC 9110 (0x10 is not 16 s) and backs off as usual', async () => {
+    api().post(`${PREFIX}/action/guard`).reply(429, 'slow down', { 'retry-after': '0x10' });
+    api().post(`${PREFIX}/action/guard`).reply(429, 'slow down', { 'retry-after': '1e3' });
+    api().post(`${PREFIX}/action/guard`).reply(200, { status: 'denied' }, json);
+    const { result, waits } = await drive(client(2).guard({ action: 'a.b', idempotencyKey: 'k' }, jest.fn()));
+    expect((result as PromiseRejectedResult).reason).toMatchObject({ name: 'ActionDenied' });
+    expect(waits).toHaveLength(2);
+    for (const wait of waits) expect(wait).toBeLessThanOrEqual(600);
+  });
+
   it('does not wait for a Retry-After longer than a minute', async () => {
     api().post(`${PREFIX}/action/check`).reply(429, 'later', { 'retry-after': '3600' });
     const { result, waits } = await drive(client(3).check('a.b'));
@@ -101,10 +110,10 @@ describe('retries', () => {
   });
 
   it('times out a slow response (headers or body) and retries it', async () => {
-    api().post(`${PREFIX}/action/check`).delay(10_000).reply(200, { decision: 'ALLOW' }, json);
-    api().post(`${PREFIX}/action/check`).reply(200, { decision: 'DENY' }, json);
-    const { result } = await drive(client(1).check('a.b'));
-    expect(result).toMatchObject({ status: 'fulfilled', value: { denied: true } });
+    api().post(`${PREFIX}/action/guard`).delay(10_000).reply(200, { status: 'allowed' }, json);
+    api().post(`${PREFIX}/action/guard`).reply(200, { status: 'denied', reason: 'second' }, json);
+    const { result } = await drive(client(1).guard({ action: 'a.b', idempotencyKey: 'k' }, jest.fn()));
+    expect(result).toMatchObject({ status: 'rejected', reason: { name: 'ActionDenied', reason: 'second' } });
   });
 
   it('per-request options override the client: retries and timeout', async () => {

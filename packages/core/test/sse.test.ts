@@ -1,4 +1,4 @@
-import { SseParser } from '../src/internal/sse';
+import { MAX_SSE_LINE_CHARS, SseLimitError, SseParser } from '../src/internal/sse';
 
 describe('SseParser', () => {
   it('parses events, skipping keep-alive comments', () => {
@@ -25,5 +25,54 @@ describe('SseParser', () => {
     const parser = new SseParser();
     expect(parser.feed('data: x\r\rdata: y')).toEqual([{ event: 'message', data: 'x', id: undefined }]);
     expect(parser.feed('\n\n')).toEqual([{ event: 'message', data: 'y', id: undefined }]);
+  });
+
+  it('scans each character once: a long line fed in many chunks costs its length, not its length squared', () => {
+    const parser = new SseParser();
+    const chunk = 'x'.repeat(100);
+    const chunks = 9_000;
+    expect(parser.feed('data: ')).toEqual([]);
+    let early = 0;
+    for (let index = 0; index < chunks; index++) early += parser.feed(chunk).length;
+    expect(early).toBe(0);
+    const [message] = parser.feed('\n\n');
+    expect(message!.data).toHaveLength(chunk.length * chunks);
+    expect(parser.scanned).toBe('data: '.length + chunk.length * chunks + 2);
+  });
+
+  it('refuses a line longer than 1 MiB, however it is chunked', () => {
+    expect(MAX_SSE_LINE_CHARS).toBe(1024 * 1024);
+    const parser = new SseParser();
+    const chunk = 'y'.repeat(64 * 1024);
+    parser.feed('data: ');
+    let fed = 'data: '.length;
+    let thrown: unknown;
+    try {
+      for (;;) {
+        parser.feed(chunk);
+        fed += chunk.length;
+        if (fed > 2 * MAX_SSE_LINE_CHARS) break;
+      }
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(SseLimitError);
+    expect(fed).toBeLessThanOrEqual(MAX_SSE_LINE_CHARS);
+    expect(parser.scanned).toBeLessThanOrEqual(MAX_SSE_LINE_CHARS + chunk.length);
+  });
+
+  it('refuses one event whose data lines add up to more than 1 MiB', () => {
+    const parser = new SseParser();
+    const line = `data: ${'z'.repeat(1000)}\n`;
+    expect(() => {
+      for (let index = 0; index < 2000; index++) parser.feed(line);
+    }).toThrow(SseLimitError);
+  });
+
+  it('a line just under the cap is fine', () => {
+    const parser = new SseParser();
+    const data = 'w'.repeat(MAX_SSE_LINE_CHARS - 'data: '.length);
+    expect(parser.feed(`data: ${data}`)).toEqual([]);
+    expect(parser.feed('\n\n')).toEqual([{ event: 'message', data, id: undefined }]);
   });
 });

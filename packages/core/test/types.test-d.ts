@@ -1,6 +1,6 @@
 // Type tests, checked by `npm run typecheck` (tsc --noEmit): each @ts-expect-error must be an
 // error and everything else must compile.
-import { ActionPending, ApprovalPending, HaltStateClient, haltstateGuard, type Decision, type Permit } from '@haltstate/core';
+import { ActionPending, ApprovalPending, deriveIdempotencyKey, HaltStateClient, haltstateGuard, type Decision, type Permit } from '@haltstate/core';
 
 declare const client: HaltStateClient;
 
@@ -31,6 +31,15 @@ export async function types(): Promise<void> {
   void typed((invoiceId: string, amount: number) => invoiceId + amount);
   // @ts-expect-error the function must take what params takes
   void typed((invoiceId: number) => invoiceId);
+
+  // Derived keys need the secret: the old (tenant, agent, action, params) call does not compile.
+  const key: string = client.idempotencyKey({ action: 'a.b', agentId: 'bot', params: { args: [1] } });
+  void key;
+  void deriveIdempotencyKey({ secret: 'hs_key', tenantId: 't', agentId: 'bot', action: 'a.b', params: {} });
+  // @ts-expect-error the secret is required
+  void deriveIdempotencyKey({ tenantId: 't', agentId: 'bot', action: 'a.b', params: {} });
+  // @ts-expect-error the positional form of 0.1 is gone
+  void deriveIdempotencyKey('t', 'bot', 'a.b', {});
 
   // Python names are the same classes.
   const pending: ActionPending = new ApprovalPending({ approvalId: 'a', action: 'b' });

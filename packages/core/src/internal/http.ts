@@ -1,6 +1,7 @@
 // The only file that talks HTTP. Every request of the SDK goes through `Transport.request`
 // (or `openStream` for SSE): headers, per-attempt deadline, retries with backoff, and the
 // mapping of every failure onto the SDK's error classes. Users never see a ky error.
+import { randomUUID } from 'node:crypto';
 import ky, { type KyInstance } from 'ky';
 import type { ZodType } from 'zod';
 import {
@@ -12,11 +13,14 @@ import {
   HaltStateProtocolError,
   HaltStateRateLimitError,
   IdempotencyConflictError,
+  isHaltStateError,
 } from '../errors.js';
 import { HEADERS, IDEMPOTENCY_CONFLICT_STATUS } from '../routes.js';
 import type { RequestOptions } from '../options.js';
 import { errorBody } from '../schemas/common.js';
+import { raceAbort } from './abort.js';
 import { isRetryableStatus, MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelay, sleep } from './retry.js';
+import { surelyNotSent } from './unsent.js';
 
 export interface TransportConfig {
   baseUrl: string;
@@ -38,6 +42,15 @@ export interface Call<T> {
   schema?: ZodType<T>;
   /** Also send the key as `X-Admin-Token` (the approval read routes want it). */
   adminToken?: boolean;
+  /**
+   * Which failures are retried. `transient` (default): network errors, timeouts, 408, 429, 5xx,
+   * for calls the server treats idempotently. `unsent`: only when the request surely did not
+   * reach the server (connection refused and similar, 429, 503), for a call that creates
+   * something each time it lands (a check that requires an approval).
+   */
+  retry?: 'transient' | 'unsent';
+  /** `X-Request-Id` of every attempt of this call. @default a new UUID */
+  requestId?: string;
 }
 
 export interface Reply<T> {
@@ -49,6 +62,9 @@ export interface Reply<T> {
 /** Responses larger than this are refused rather than buffered. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_DETAIL_CHARS = 500;
+
+/** Why a call that may have reached the server was not retried (checks only). */
+const NOT_RETRIED = '; not retried: it may have reached the server, and a check is retried only when it surely did not';
 
 class DeadlineExceeded extends Error {}
 
@@ -66,6 +82,9 @@ export class Transport {
         [HEADERS.authorization]: `Bearer ${config.apiKey}`,
         'user-agent': config.userAgent,
       },
+      // Never follow a redirect: fetch would send the key to whatever the Location names (even
+      // another origin over http), and read that address's answer as a decision.
+      redirect: 'manual',
       // Retries and deadlines are ours: they must cover the body too and map to our errors.
       retry: 0,
       timeout: false,
@@ -79,16 +98,21 @@ export class Transport {
     return text.split(this.#config.apiKey).join('[REDACTED]');
   }
 
-  /** Sends a request with retries and returns the parsed body, or throws a HaltState error. */
+  /**
+   * Sends a request with retries and returns the parsed body, or throws a HaltState error. Every
+   * attempt carries the same `X-Request-Id`, so the server can tell a retry from a new call.
+   */
   async request<T>(call: Call<T>, options: RequestOptions = {}): Promise<Reply<T>> {
     const retries = options.retries ?? this.#config.retries;
+    const requestId = call.requestId ?? randomUUID();
     const label = `${call.method} ${this.#config.prefix}${call.path}`;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.#attempt(call, options, label);
+      const outcome = await this.#attempt(call, options, label, requestId);
       if (outcome.kind === 'done') return outcome.reply;
       const retryAfterMs = outcome.retryAfterMs;
-      const canRetry = attempt <= retries && (retryAfterMs === undefined || retryAfterMs <= MAX_RETRY_AFTER_MS);
-      if (!canRetry) throw outcome.error(attempt);
+      const safe = call.retry !== 'unsent' || outcome.unsent;
+      const canRetry = safe && attempt <= retries && (retryAfterMs === undefined || retryAfterMs <= MAX_RETRY_AFTER_MS);
+      if (!canRetry) throw outcome.error(attempt, !safe && attempt <= retries ? NOT_RETRIED : '');
       await sleep(retryDelay(attempt, retryAfterMs), options.signal);
     }
   }
@@ -96,15 +120,18 @@ export class Transport {
   /** Opens an SSE stream: the deadline covers the response headers only, not the stream's life. */
   async openStream(path: string, query: Record<string, string>, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
     const label = `GET ${this.#config.prefix}${path}`;
+    const requestId = randomUUID();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new DeadlineExceeded()), this.#config.timeoutMs);
+    const pending = this.#ky.get(path.slice(1), {
+      searchParams: query,
+      headers: { accept: 'text/event-stream', [HEADERS.adminToken]: this.#config.apiKey, [HEADERS.requestId]: requestId },
+      signal: AbortSignal.any([signal, deadline.signal]),
+    });
     try {
-      const response = await this.#ky.get(path.slice(1), {
-        searchParams: query,
-        headers: { accept: 'text/event-stream', [HEADERS.adminToken]: this.#config.apiKey },
-        signal: AbortSignal.any([signal, deadline.signal]),
-      });
-      if (!response.ok) throw await this.#statusError(response, label);
+      // Raced as well: the abort must end the wait even if it never reaches fetch.
+      const response = await raceAbort(pending, signal);
+      if (!response.ok) throw await this.#statusError(response, label, requestId);
       const type = response.headers.get('content-type') ?? '';
       if (!type.includes('text/event-stream') || response.body === null) {
         await response.body?.cancel();
@@ -112,15 +139,16 @@ export class Transport {
       }
       return response.body;
     } catch (error) {
+      if (signal.aborted) void pending.then((late) => late.body?.cancel(), () => undefined);
       throw this.#networkError(error, label, signal, this.#config.timeoutMs);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  async #attempt<T>(call: Call<T>, options: RequestOptions, label: string): Promise<
+  async #attempt<T>(call: Call<T>, options: RequestOptions, label: string, requestId: string): Promise<
     | { kind: 'done'; reply: Reply<T> }
-    | { kind: 'retry'; retryAfterMs: number | undefined; error: (attempts: number) => HaltStateError }
+    | { kind: 'retry'; retryAfterMs: number | undefined; unsent: boolean; error: (attempts: number, note: string) => HaltStateError }
   > {
     const userSignal = options.signal;
     const timeoutMs = options.timeoutMs ?? this.#config.timeoutMs;
@@ -134,40 +162,47 @@ export class Transport {
         timeout: timeoutMs,
         ...(call.body === undefined ? {} : { json: call.body }),
         ...(call.query === undefined ? {} : { searchParams: call.query }),
-        // ky drops its default headers when given `headers: undefined`, so only pass them when set.
-        ...(call.adminToken ? { headers: { [HEADERS.adminToken]: this.#config.apiKey } } : {}),
+        headers: { [HEADERS.requestId]: requestId, ...(call.adminToken ? { [HEADERS.adminToken]: this.#config.apiKey } : {}) },
         ...(userSignal ? { signal: userSignal } : {}),
       });
-      const requestId = response.headers.get(HEADERS.requestId) ?? undefined;
+      const serverId = response.headers.get(HEADERS.requestId) ?? requestId;
       if (response.ok) {
-        const data = call.schema ? await this.#parseBody(response, call.schema, label, requestId, deadline) : ((await response.body?.cancel(), undefined) as T);
-        return { kind: 'done', reply: { data, status: response.status, requestId } };
+        const data = call.schema ? await this.#parseBody(response, call.schema, label, serverId, deadline) : ((await response.body?.cancel(), undefined) as T);
+        return { kind: 'done', reply: { data, status: response.status, requestId: serverId } };
       }
       if (isRetryableStatus(response.status)) {
+        const status = response.status;
         const retryAfterMs = parseRetryAfter(response.headers.get(HEADERS.retryAfter));
         const detail = await this.#readDetail(response);
         return {
           kind: 'retry',
           retryAfterMs,
-          error: (attempts) =>
-            response.status === 429
-              ? new HaltStateRateLimitError(`${label} was rate limited (429) after ${attempts} attempt(s)${detail ? `: ${detail}` : ''}`, { status: 429, requestId, retryAfterMs })
-              : new HaltStateConnectionError(`${label} failed with ${response.status} after ${attempts} attempt(s)${detail ? `: ${detail}` : ''}`, { status: response.status, requestId }),
+          // The server says it did not take the request: too many requests, or not available.
+          unsent: status === 429 || status === 503,
+          error: (attempts, note) =>
+            status === 429
+              ? new HaltStateRateLimitError(`${label} was rate limited (429) after ${attempts} attempt(s)${note}${detail ? `: ${detail}` : ''}`, { status, requestId: serverId, retryAfterMs })
+              : new HaltStateConnectionError(`${label} failed with ${status} after ${attempts} attempt(s)${note}${detail ? `: ${detail}` : ''}`, { status, requestId: serverId }),
         };
       }
-      throw await this.#statusError(response, label);
+      throw await this.#statusError(response, label, requestId);
     } catch (error) {
-      if (error instanceof HaltStateError) throw error;
+      if (isHaltStateError(error)) throw error;
       const mapped = this.#networkError(error, label, userSignal, timeoutMs);
-      if (mapped instanceof HaltStateConnectionError) {
-        return { kind: 'retry', retryAfterMs: undefined, error: (attempts) => new HaltStateConnectionError(`${mapped.message} (after ${attempts} attempt(s))`, { cause: mapped.cause }) };
+      if (isHaltStateError(mapped, 'HALTSTATE_CONNECTION')) {
+        return {
+          kind: 'retry',
+          retryAfterMs: undefined,
+          unsent: surelyNotSent(error),
+          error: (attempts, note) => new HaltStateConnectionError(`${mapped.message} (after ${attempts} attempt(s)${note})`, { cause: mapped.cause, requestId }),
+        };
       }
       throw mapped;
     }
   }
 
   #networkError(error: unknown, label: string, userSignal: AbortSignal | undefined, timeoutMs: number): unknown {
-    if (error instanceof HaltStateError) return error;
+    if (isHaltStateError(error)) return error;
     if (userSignal?.aborted) return userSignal.reason;
     if (error instanceof DeadlineExceeded || (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))) {
       return new HaltStateConnectionError(`${label} timed out after ${timeoutMs} ms`);
@@ -178,10 +213,18 @@ export class Transport {
     return new HaltStateConnectionError(`${label} could not reach ${this.#config.baseUrl}: ${this.scrub(reason)}`, { cause });
   }
 
-  /** A status that is never retried (4xx other than 408/429): one attempt, mapped to its error. */
-  async #statusError(response: Response, label: string): Promise<HaltStateError> {
+  /** A status that is never retried (3xx, 4xx other than 408/429): one attempt, mapped to its error. */
+  async #statusError(response: Response, label: string, ownId: string): Promise<HaltStateError> {
     const status = response.status;
-    const requestId = response.headers.get(HEADERS.requestId) ?? undefined;
+    const requestId = response.headers.get(HEADERS.requestId) ?? ownId;
+    // A fetch in browser mode hides a manual redirect as status 0, type `opaqueredirect`.
+    if ((status >= 300 && status < 400) || response.type === 'opaqueredirect') {
+      await response.body?.cancel().catch(() => undefined);
+      return new HaltStateError(
+        `${label} answered ${status || 'a'} redirect${redirectTarget(response)}; redirects are not followed, so the API key is never sent to another address. Set baseUrl to the address that answers`,
+        { status, requestId },
+      );
+    }
     const detail = await this.#readDetail(response);
     const suffix = detail ? `: ${detail}` : '';
     if (status === 401 || status === 403) {
@@ -231,7 +274,7 @@ export class Transport {
     try {
       text = await readCapped(response, MAX_BODY_BYTES, deadline);
     } catch (error) {
-      if (error instanceof HaltStateProtocolError) throw protocolError(error.message);
+      if (isHaltStateError(error, 'HALTSTATE_PROTOCOL')) throw protocolError(error.message);
       throw error;
     }
     let json: unknown;
@@ -246,6 +289,18 @@ export class Transport {
       throw protocolError(`a body that breaks the contract (${issues.join('; ')})`, issues);
     }
     return parsed.data;
+  }
+}
+
+/** ` to <origin>` of a redirect's Location: no path, query or credentials, which may hold secrets. */
+function redirectTarget(response: Response): string {
+  const location = response.headers.get('location');
+  if (!location) return '';
+  try {
+    const { origin } = new URL(location, response.url || undefined);
+    return origin === 'null' ? '' : ` to ${origin}`;
+  } catch {
+    return '';
   }
 }
 

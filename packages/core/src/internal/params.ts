@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { HaltStateValidationError } from '../errors.js';
 
 /** A JSON value as it goes on the wire. */
@@ -12,8 +11,19 @@ export type JsonObject = { [key: string]: JsonValue };
  */
 export type Redactor = readonly string[] | ((params: JsonObject) => JsonObject) | false;
 
-/** What a redacted value is replaced with. */
+/**
+ * What a redacted value in metadata or a report result is replaced with, and the prefix of the
+ * tag a redacted param becomes: `[REDACTED:<12 hex>]`, a keyed digest of the value and its path.
+ */
 export const REDACTED = '[REDACTED]';
+
+/**
+ * Matches the tag a redacted param is sent as, `[REDACTED:<12 hex>]`.
+ *
+ * @example
+ * REDACTED_TAG.test(body.params.password) // true
+ */
+export const REDACTED_TAG = /^\[REDACTED:[0-9a-f]{12}\]$/;
 
 /** Key fragments redacted by default, normalised (lower case, no `-`/`_`). */
 export const DEFAULT_REDACTED_KEYS = ['password', 'passwd', 'secret', 'token', 'apikey', 'authorization', 'cvv', 'cvc', 'cardnumber', 'ccnumber', 'pan'] as const;
@@ -118,16 +128,32 @@ export function toJsonObject(value: unknown, label: string): JsonObject {
   return toJson(value, label) as JsonObject;
 }
 
+/** What a sensitive value becomes: by default {@link REDACTED}; for params, a keyed tag. */
+export type Replacement = (path: ReadonlyArray<string | number>, value: JsonValue) => JsonValue;
+
+const plain: Replacement = () => REDACTED;
+
 /** Replaces sensitive values (default key list, extra keys, or a function) in a copy. */
-export function redact(value: JsonObject, redactor: Redactor | undefined): JsonObject {
+export function redact(value: JsonObject, redactor: Redactor | undefined, replace: Replacement = plain): JsonObject {
   if (redactor === false) return value;
   const fragments = Array.isArray(redactor) ? [...DEFAULT_REDACTED_KEYS, ...redactor.map(normalise)] : DEFAULT_REDACTED_KEYS;
+  // The path is only read when a value is replaced; keeping it is a push and a pop per level.
+  const path: Array<string | number> = [];
   const walk = (current: JsonValue): JsonValue => {
-    if (Array.isArray(current)) return current.map(walk);
+    if (Array.isArray(current)) {
+      return current.map((item, index) => {
+        path.push(index);
+        const out = walk(item);
+        path.pop();
+        return out;
+      });
+    }
     if (current === null || typeof current !== 'object') return current;
     const out: JsonObject = {};
     for (const key of Object.keys(current)) {
-      const value = isSensitive(key, fragments) ? REDACTED : walk(current[key]!);
+      path.push(key);
+      const value = isSensitive(key, fragments) ? replace(path, current[key]!) : walk(current[key]!);
+      path.pop();
       if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
       else out[key] = value;
     }
@@ -147,13 +173,4 @@ export function canonicalJson(value: JsonValue): string {
     return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key]!)}`).join(',')}}`;
   }
   return JSON.stringify(value);
-}
-
-/**
- * A deterministic idempotency key from tenant, agent, action and params, so a restarted process
- * asks for the same approval instead of a new one.
- */
-export function deriveIdempotencyKey(tenantId: string, agentId: string, action: string, params: JsonObject): string {
-  const digest = createHash('sha256').update(canonicalJson([tenantId, agentId, action, params])).digest('hex');
-  return `hs_auto_${digest.slice(0, 40)}`;
 }

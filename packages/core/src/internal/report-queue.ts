@@ -1,4 +1,5 @@
-import { HaltStateConnectionError, HaltStateError, HaltStateProtocolError, HaltStateRateLimitError } from '../errors.js';
+import { randomUUID } from 'node:crypto';
+import { HaltStateConnectionError, HaltStateError, isHaltStateError } from '../errors.js';
 import type { QueuedReportInfo } from '../options.js';
 import { sleep } from './retry.js';
 
@@ -37,6 +38,8 @@ export interface ReportStats {
 
 interface Entry extends QueuedReport {
   attempts: number;
+  /** `X-Request-Id` of every delivery attempt of this report. */
+  requestId: string;
   timer?: NodeJS.Timeout;
 }
 
@@ -50,7 +53,7 @@ const backoffMs = (attempts: number) => Math.min(1_000 * 2 ** (attempts - 1), 30
  * then the report is given up); other errors (auth, 4xx) are final. Overflow and final failures go to `onError` and are counted.
  */
 export class ReportQueue {
-  readonly #send: (report: QueuedReport) => Promise<void>;
+  readonly #send: (report: QueuedReport & { requestId: string }) => Promise<void>;
   readonly #maxSize: number;
   readonly #onError: (error: Error, report: QueuedReportInfo) => void;
   readonly #ready: Entry[] = [];
@@ -64,7 +67,7 @@ export class ReportQueue {
   #abandoned: string | false = false;
   readonly #stats = { queued: 0, delivered: 0, failed: 0, dropped: 0 };
 
-  constructor(options: { send: (report: QueuedReport) => Promise<void>; maxSize: number; onError: (error: Error, report: QueuedReportInfo) => void }) {
+  constructor(options: { send: (report: QueuedReport & { requestId: string }) => Promise<void>; maxSize: number; onError: (error: Error, report: QueuedReportInfo) => void }) {
     this.#send = options.send;
     this.#maxSize = options.maxSize;
     this.#onError = options.onError;
@@ -83,11 +86,11 @@ export class ReportQueue {
     if (this.#closed || this.size >= this.#maxSize) {
       this.#stats.dropped++;
       const why = this.#closed ? 'the client is closed' : `the report queue is full (${this.#maxSize} waiting; raise maxQueuedReports or check the service)`;
-      this.#fail({ ...report, attempts: 0 }, new HaltStateError(`Report for "${report.info.action}" was not queued: ${why}`));
+      this.#fail({ ...report, attempts: 0, requestId: '' }, new HaltStateError(`Report for "${report.info.action}" was not queued: ${why}`));
       return false;
     }
     this.#stats.queued++;
-    this.#ready.push({ ...report, attempts: 0 });
+    this.#ready.push({ ...report, attempts: 0, requestId: randomUUID() });
     this.#pump();
     return true;
   }
@@ -145,7 +148,7 @@ export class ReportQueue {
     } catch (error) {
       // A garbled answer (protocol error) leaves it unknown whether the report landed; the server
       // keeps one report per check or guard key, so sending it again is safe.
-      const retryable = error instanceof HaltStateConnectionError || error instanceof HaltStateRateLimitError || error instanceof HaltStateProtocolError;
+      const retryable = isHaltStateError(error, 'HALTSTATE_CONNECTION') || isHaltStateError(error, 'HALTSTATE_RATE_LIMITED') || isHaltStateError(error, 'HALTSTATE_PROTOCOL');
       if (this.#abandoned) {
         this.#fail(entry, new HaltStateConnectionError(`Report for "${entry.info.action}" was not delivered: ${this.#abandoned}`));
       } else if (retryable && entry.attempts < MAX_ATTEMPTS) {

@@ -1,3 +1,5 @@
+import { parseHttpDate } from './http-date.js';
+
 /** Statuses worth another attempt: timeouts, rate limits and server errors. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
@@ -8,13 +10,16 @@ const MAX_BACKOFF_MS = 8_000;
 /** A `Retry-After` longer than this is not waited for: the error goes to the caller instead. */
 export const MAX_RETRY_AFTER_MS = 60_000;
 
-/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds; undefined when absent or bad. */
+/**
+ * Parses `Retry-After` into milliseconds: only what RFC 9110 allows, delta-seconds (digits and
+ * nothing else) or an HTTP-date. Anything else (`0x10`, `1e3`, `-1`, `5.5`, padding) is
+ * undefined: the header is ignored and the usual backoff applies.
+ */
 export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return seconds >= 0 ? Math.round(seconds * 1000) : undefined;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  if (header === null) return undefined;
+  if (/^\d+$/.test(header)) return Number(header) * 1000;
+  const date = parseHttpDate(header, now);
+  return date === undefined ? undefined : Math.max(0, date - now);
 }
 
 /**

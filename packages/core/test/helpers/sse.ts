@@ -46,3 +46,21 @@ export function recordSleeps(): { delays: number[]; stop: () => void } {
   }) as typeof setTimeout);
   return { delays, stop: () => spy.mockRestore() };
 }
+
+/**
+ * Settles the promise while advancing fake time, and returns the delays the client slept for
+ * between attempts. Asserting on requested delays, not elapsed time, keeps the tests exact
+ * however slow the machine is.
+ */
+export async function drive<T>(promise: Promise<T>): Promise<{ result: PromiseSettledResult<T>; waits: number[] }> {
+  const sleeps = recordSleeps();
+  const settled = Promise.allSettled([promise]);
+  let done = false;
+  void settled.then(() => (done = true));
+  while (!done) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await jest.advanceTimersByTimeAsync(5);
+  }
+  sleeps.stop();
+  return { result: (await settled)[0]!, waits: sleeps.delays };
+}

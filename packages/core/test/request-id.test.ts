@@ -1,0 +1,190 @@
+// X-Request-Id on every request, the same on every attempt of one call; and which failures each
+// kind of call retries. A check creates an approval on the server, so it is retried only when it
+// surely did not reach it (refused connection, 429, 503); guard, reports and GETs are idempotent
+// on the server and retry every passing failure.
+import { createServer } from 'node:net';
+import nock from 'nock';
+import { HaltStateClient, type ClientOptions } from '@haltstate/core';
+import { api, json, KEY, makeClient, PREFIX, setupNock, TENANT } from './helpers/api';
+import { drive, sseHeaders, sseStream, until } from './helpers/sse';
+
+setupNock();
+
+/** A client whose every request's path and X-Request-Id are recorded on the way out. */
+function recordingClient(options: ClientOptions = {}) {
+  const sent: Array<{ path: string; id: string | null }> = [];
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    sent.push({ path: new URL(urlOf(input)).pathname.replace(PREFIX, ''), id: headersOf(input, init).get('x-request-id') });
+    return globalThis.fetch(input, init);
+  };
+  return { client: makeClient({ timeoutMs: 1000, ...options, fetch }), sent };
+}
+
+// Read without `new Request(input)`: that would take the body away from the request sent on.
+const urlOf = (input: RequestInfo | URL) => (input instanceof Request ? input.url : String(input));
+const headersOf = (input: RequestInfo | URL, init?: RequestInit) => new Headers(input instanceof Request ? input.headers : init?.headers);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const refused = () => ({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 10.0.0.1:443' });
+
+describe('X-Request-Id', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
+  afterEach(() => {
+    nock.abortPendingRequests();
+    jest.useRealTimers();
+  });
+
+  it('check: one id for every attempt, and it is the Decision.requestId', async () => {
+    api().post(`${PREFIX}/action/check`).replyWithError(refused());
+    api().post(`${PREFIX}/action/check`).reply(429, 'slow down');
+    api().post(`${PREFIX}/action/check`).reply(503, 'busy');
+    api().post(`${PREFIX}/action/check`).reply(200, { decision: 'ALLOW' }, json);
+    const { client, sent } = recordingClient({ retries: 3 });
+    const { result } = await drive(client.check('a.b'));
+    expect(result.status).toBe('fulfilled');
+    const decision = (result as PromiseFulfilledResult<Awaited<ReturnType<typeof client.check>>>).value;
+    expect(decision.requestId).toMatch(UUID);
+    expect(sent).toEqual(Array(4).fill({ path: '/action/check', id: decision.requestId }));
+  });
+
+  it('each call gets its own id; guard keeps one id across its retries', async () => {
+    api().post(`${PREFIX}/action/guard`).reply(502, 'bad gateway');
+    api().post(`${PREFIX}/action/guard`).reply(200, { status: 'denied' }, json);
+    api().post(`${PREFIX}/action/guard`).reply(200, { status: 'denied' }, json);
+    const { client, sent } = recordingClient({ retries: 2 });
+    await drive(client.guard({ action: 'a.b', idempotencyKey: 'k' }, jest.fn()));
+    await drive(client.guard({ action: 'a.b', idempotencyKey: 'k' }, jest.fn()));
+    expect(sent).toHaveLength(3);
+    expect(sent[0]!.id).toMatch(UUID);
+    expect(sent[1]!.id).toBe(sent[0]!.id);
+    expect(sent[2]!.id).not.toBe(sent[0]!.id);
+  });
+
+  it('a report keeps its id across the queue\'s delivery attempts', async () => {
+    api().post(`${PREFIX}/action/check`).reply(200, { decision: 'ALLOW' }, json);
+    api().post(`${PREFIX}/action/report`).twice().reply(503, 'down');
+    const delivered = api().post(`${PREFIX}/action/report`).reply(200, {}, json);
+    const { client, sent } = recordingClient();
+    const { result } = await drive(client.execute({ action: 'a.b' }, () => 'ok'));
+    expect(result.status).toBe('fulfilled');
+    while (!delivered.isDone()) await drive(new Promise((resolve) => setTimeout(resolve, 500)));
+    const reports = sent.filter((entry) => entry.path === '/action/report');
+    expect(reports).toHaveLength(3);
+    expect(new Set(reports.map((entry) => entry.id)).size).toBe(1);
+    expect(reports[0]!.id).not.toBe(sent[0]!.id);
+    await client.close();
+  });
+
+  it('GETs and the SSE stream carry one too', async () => {
+    api().get(`${PREFIX}/heartbeat`).query(true).reply(200, { status: 'OK' }, json);
+    api().get(`${PREFIX}/approval/ap`).reply(200, { status: 'approved' }, json);
+    const stream = sseStream();
+    const opened = api().get(`${PREFIX}/approvals/stream`).query(true).reply(200, () => stream.body, sseHeaders);
+    const { client, sent } = recordingClient();
+    await client.heartbeat();
+    await client.getApproval('ap');
+    const controller = new AbortController();
+    const loop = (async () => {
+      for await (const _ of client.approvals({ signal: controller.signal })) void _;
+    })();
+    await until(() => opened.isDone());
+    controller.abort();
+    await loop;
+    stream.end();
+    expect(sent.map((entry) => entry.path)).toEqual(['/heartbeat', '/approval/ap', '/approvals/stream']);
+    for (const entry of sent) expect(entry.id).toMatch(UUID);
+    expect(new Set(sent.map((entry) => entry.id)).size).toBe(3);
+  });
+});
+
+describe('what each kind of call retries', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
+  afterEach(() => {
+    nock.abortPendingRequests();
+    nock.cleanAll();
+    jest.useRealTimers();
+  });
+
+  type Fault = [string, (scope: nock.Interceptor) => nock.Scope];
+  const reached: Fault[] = [
+    ['500', (i) => i.reply(500, 'boom')],
+    ['502', (i) => i.reply(502, 'bad gateway')],
+    ['504', (i) => i.reply(504, 'gateway timeout')],
+    ['408', (i) => i.reply(408, 'request timeout')],
+    ['a reset', (i) => i.replyWithError({ code: 'ECONNRESET', message: 'socket hang up' })],
+    ['a timeout', (i) => i.delay(5000).reply(200, {}, json)],
+  ];
+  const unreached: Fault[] = [
+    ['a refused connection', (i) => i.replyWithError(refused())],
+    ['a failed DNS lookup', (i) => i.replyWithError({ code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND haltstate.test' })],
+    ['429', (i) => i.reply(429, 'slow down')],
+    ['503', (i) => i.reply(503, 'unavailable')],
+  ];
+
+  it.each(reached)('check: %s is not retried (the server may have acted), one attempt', async (_, fault) => {
+    fault(api().post(`${PREFIX}/action/check`));
+    const { client, sent } = recordingClient({ retries: 3 });
+    const { result, waits } = await drive(client.check('a.b'));
+    expect(result.status).toBe('rejected');
+    expect((result as PromiseRejectedResult).reason).toMatchObject({ name: 'HaltStateConnectionError', message: expect.stringContaining('not retried') });
+    expect(sent).toHaveLength(1);
+    expect(waits).toEqual([]);
+  });
+
+  it.each(unreached)('check: %s is retried with the same id', async (_, fault) => {
+    fault(api().post(`${PREFIX}/action/check`));
+    fault(api().post(`${PREFIX}/action/check`));
+    api().post(`${PREFIX}/action/check`).reply(200, { decision: 'DENY' }, json);
+    const { client, sent } = recordingClient({ retries: 3 });
+    const { result } = await drive(client.check('a.b'));
+    expect(result).toMatchObject({ status: 'fulfilled', value: { denied: true } });
+    expect(sent).toHaveLength(3);
+    expect(sent[0]!.id).toMatch(UUID);
+    expect(new Set(sent.map((entry) => entry.id)).size).toBe(1);
+  });
+
+  it.each([...reached, ...unreached])('guard: %s is retried with the same id', async (_, fault) => {
+    fault(api().post(`${PREFIX}/action/guard`));
+    api().post(`${PREFIX}/action/guard`).reply(200, { status: 'denied' }, json);
+    const { client, sent } = recordingClient({ retries: 3 });
+    const { result } = await drive(client.guard({ action: 'a.b', idempotencyKey: 'k' }, jest.fn()));
+    expect(result).toMatchObject({ status: 'rejected', reason: { name: 'ActionDenied' } });
+    expect(sent).toHaveLength(2);
+    expect(sent[0]!.id).toMatch(UUID);
+    expect(sent[1]!.id).toBe(sent[0]!.id);
+  });
+
+  it.each(reached)('GET heartbeat: %s is retried', async (_, fault) => {
+    fault(api().get(`${PREFIX}/heartbeat`).query(true));
+    api().get(`${PREFIX}/heartbeat`).query(true).reply(200, { status: 'PAUSE' }, json);
+    const { client, sent } = recordingClient({ retries: 3 });
+    const { result } = await drive(client.heartbeat());
+    expect(result).toMatchObject({ status: 'fulfilled', value: 'PAUSE' });
+    expect(sent).toHaveLength(2);
+    expect(sent[0]!.id).toMatch(UUID);
+    expect(sent[1]!.id).toBe(sent[0]!.id);
+  });
+
+  it('check: a real refused connection (nothing listening) is retried, then a connection error', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise((resolve) => server.close(resolve));
+    nock.enableNetConnect('127.0.0.1');
+    try {
+      const sent: string[] = [];
+      const client = new HaltStateClient({
+        tenantId: TENANT, apiKey: KEY, baseUrl: `http://127.0.0.1:${port}`, retries: 2,
+        fetch: (input, init) => (sent.push(headersOf(input, init).get('x-request-id')!), globalThis.fetch(input, init)),
+      });
+      const { result, waits } = await drive(client.check('a.b'));
+      expect((result as PromiseRejectedResult).reason).toMatchObject({ name: 'HaltStateConnectionError', message: expect.stringContaining('3 attempt') });
+      expect(waits).toHaveLength(2);
+      expect(sent).toHaveLength(3);
+      expect(sent[0]).toMatch(UUID);
+      expect(new Set(sent).size).toBe(1);
+    } finally {
+      nock.disableNetConnect();
+    }
+  });
+});
