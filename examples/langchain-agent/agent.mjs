@@ -61,47 +61,52 @@ const tenant = server.tenants[0];
 const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot' });
 const admin = new AdminClient({ url: server.url, tenantId: tenant.id, adminKey: tenant.adminKey });
 
-// One line: every tool checked before it runs, reported after.
-const tools = guardTools([searchDocs, refund, deleteAccount], { client, onPending: 'wait', waitTimeoutMs: 30_000 });
-
-// A human approves refunds as they come in (in real life: the approvals page or the CLI).
-const approver = (async () => {
-  for (;;) {
-    const [pending] = await admin.approvals('pending');
-    if (pending) {
-      console.log(`   👤 alice approves ${pending.action} ${JSON.stringify(pending.params)}`);
-      await admin.approve(pending.approval_id, { approver: 'alice' });
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-})();
+// One line: every tool guarded before it runs, reported after. With the default
+// onPending: 'return', a call that needs a human returns at once with a readable result; the
+// approval is keyed by the agent, the tool and its arguments, so the model's later retry (same
+// arguments, a new call id) finds it and runs once it is approved.
+const tools = guardTools([searchDocs, refund, deleteAccount], { client });
+const byName = new Map(tools.map((entry) => [entry.name, entry]));
 
 // ── the agent loop ────────────────────────────────────────────────────────
 const model = new ScriptedModel([
+  // the user's first message
   call('call_1', 'search_docs', { query: 'refund policy' }),
   call('call_2', 'delete_account', { userId: 'u-17' }),
   call('call_3', 'refund', { orderId: 'ord-981', amount: 40 }),
-  new AIMessage('Your order ord-981 was refunded. I could not delete your account: that needs a human.'),
+  new AIMessage('I asked a human to approve the refund. I could not delete your account: that needs a human.'),
+  // the user's second message, after the approval: the model retries with a new call id
+  call('call_4', 'refund', { orderId: 'ord-981', amount: 40 }),
+  new AIMessage('Your order ord-981 was refunded.'),
 ]).bindTools(tools);
-const byName = new Map(tools.map((entry) => [entry.name, entry]));
-const messages = [new HumanMessage('Refund order ord-981 and delete my account u-17.')];
-try {
+const messages = [];
+
+/** One user turn: ask the model, run the tool calls it makes, hand back the results. */
+async function userSays(text) {
+  console.log(`🧑 ${text}`);
+  messages.push(new HumanMessage(text));
   for (let turn = 0; turn < 6; turn++) {
     const reply = await model.invoke(messages);
     messages.push(reply);
-    if (!reply.tool_calls?.length) {
-      console.log(`🤖 ${reply.content}`);
-      break;
-    }
+    if (!reply.tool_calls?.length) return console.log(`🤖 ${reply.content}`);
     for (const toolCall of reply.tool_calls) {
-      console.log(`🔧 ${toolCall.name}(${JSON.stringify(toolCall.args)})`);
+      console.log(`🔧 ${toolCall.name}(${JSON.stringify(toolCall.args)})  [${toolCall.id}]`);
+      // A ToolMessage: `status` is 'success' when the tool ran, 'error' when HaltState kept it
+      // from running (denied, waiting for approval, already ran on its approval).
       const result = await byName.get(toolCall.name).invoke(toolCall);
-      console.log(`   → ${result.content}`);
+      console.log(`   → ${result.status}: ${result.content}`);
       messages.push(result);
     }
   }
-  await approver;
+}
+
+try {
+  await userSays('Refund order ord-981 and delete my account u-17.');
+  // A human approves the refund (in real life: the approvals page or `haltstate approve`).
+  const [pending] = await admin.approvals('pending');
+  console.log(`   👤 alice approves ${pending.action} ${JSON.stringify(pending.params)}`);
+  await admin.approve(pending.approval_id, { approver: 'alice' });
+  await userSays('It is approved now, please go ahead.');
 } finally {
   await client.close();
   await server.close();

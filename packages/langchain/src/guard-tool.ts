@@ -1,17 +1,8 @@
-import type { RunnableConfig } from '@langchain/core/runnables';
-import type { StructuredToolInterface } from '@langchain/core/tools';
-import {
-  ActionDenied,
-  ActionExpired,
-  ApprovalPending,
-  ApprovalTimeoutError,
-  HaltStateValidationError,
-  deriveIdempotencyKey,
-  type ActionParams,
-  type HaltStateClient,
-  type JsonObject,
-} from '@haltstate/core';
-import { deniedResult, expiredResult, pendingResult, timeoutResult } from './to-tool-result.js';
+import type { StructuredToolInterface, ToolRunnableConfig } from '@langchain/core/tools';
+import { HaltStateValidationError, isHaltStateClient, type ActionParams, type HaltStateClient } from '@haltstate/core';
+import { notRunOutput, type ToolShape } from './not-run-output.js';
+import { toolCallKey } from './tool-call-key.js';
+import { decisionText } from './to-tool-result.js';
 
 /** What a guarded tool does when a human must approve first. */
 export type OnPending = 'return' | 'wait' | 'throw';
@@ -31,36 +22,37 @@ export interface GuardToolOptions<Input = unknown> {
   /** The params the policy sees. @default the tool input (an object), or `{ input }` */
   params?: (input: Input) => ActionParams;
   /**
-   * An idempotency key: the guard flow. @default derived from the tool call id, tool name, agent
-   * and args when the call has an id (a replayed call asks for the same approval), else none
-   * (check → run → report).
+   * The idempotency key of a call. @default derived from the agent, the action, the tool name and
+   * the canonical arguments — never the tool-call id — so the model's retry (same arguments, a new
+   * call id) and a direct `tool.invoke(args)` find the same approval. Return `undefined` to use
+   * the default for that call.
    */
-  idempotencyKey?: (input: Input, config: RunnableConfig | undefined) => string | undefined;
+  idempotencyKey?: (input: Input, config: ToolRunnableConfig | undefined) => string | undefined;
   /** `return` (a result saying approval was requested), `wait` (at most waitTimeoutMs), or `throw` (ApprovalPending). @default 'return' */
   onPending?: OnPending;
   /** @unit milliseconds @default 300000 */
   waitTimeoutMs?: number;
 }
 
-type ToolCallFn = (input: unknown, runManager: unknown, config?: RunnableConfig & { toolCall?: { id?: string } }) => Promise<unknown>;
+type ToolCallFn = (input: unknown, runManager: unknown, config?: ToolRunnableConfig) => Promise<unknown>;
 
 const GUARDED = Symbol.for('haltstate.langchain.guarded');
 
 /**
  * Returns the same tool, gated by HaltState: same name, description and input schema (a model
- * sees no difference; it is the same class, too). Each call is checked (or guarded, with a tool
- * call id or an idempotency key) before the tool runs and reported after. A denial becomes a
- * tool result the model can read ("not allowed: <reason>"); a pending approval a result with
- * the approval id, or a wait, or an `ApprovalPending` throw (`onPending`). The tool's own
- * errors are reported and rethrown, as LangChain expects.
+ * sees no difference; it is the same class, too). Each call is guarded before the tool runs and
+ * reported after, under a key made of the agent, the tool and its arguments. A denial, a pending
+ * approval (`onPending: 'return'`), an expiry or an approval that was already used becomes a
+ * result the model can read — for a tool call, a `ToolMessage` with `status: 'error'` — and the
+ * tool does not run. The tool's own errors are reported and rethrown, as LangChain expects.
  *
  * @example
  * const tools = guardTools([searchTool, refundTool], { client, agentId: 'support-bot' });
  * const model = chatModel.bindTools(tools);
  */
 export function guardTool<T extends StructuredToolInterface>(tool: T, options: GuardToolOptions<Parameters<T['invoke']>[0]>): T {
-  if (!options || typeof options.client !== 'object' || options.client === null) throw new HaltStateValidationError('guardTool needs { client }: a HaltStateClient', { path: 'client' });
-  const inner = tool as unknown as { _call: ToolCallFn; name: string; responseFormat?: string };
+  if (!options || !isHaltStateClient(options.client)) throw new HaltStateValidationError('guardTool needs { client }: a HaltStateClient', { path: 'client' });
+  const inner = tool as unknown as ToolShape & { _call: ToolCallFn };
   if (typeof inner._call !== 'function') throw new HaltStateValidationError(`guardTool: "${tool.name}" is not a LangChain tool (no _call)`, { path: 'tool' });
   if ((tool as unknown as Record<symbol, unknown>)[GUARDED]) throw new HaltStateValidationError(`guardTool: "${tool.name}" is already guarded`, { path: 'tool' });
   const { client, onPending = 'return', waitTimeoutMs = 300_000 } = options;
@@ -73,26 +65,20 @@ export function guardTool<T extends StructuredToolInterface>(tool: T, options: G
   const guarded = Object.create(tool) as T;
   Object.defineProperty(guarded, GUARDED, { value: true });
   Object.defineProperty(guarded, '_call', {
-    value: async function guardedCall(input: unknown, runManager: unknown, config?: RunnableConfig & { toolCall?: { id?: string } }) {
+    value: async function guardedCall(input: unknown, runManager: unknown, config?: ToolRunnableConfig) {
       const params = options.params ? options.params(input as never) : isObject(input) ? input : { input };
-      const callId = config?.toolCall?.id;
-      const idempotencyKey = options.idempotencyKey
-        ? options.idempotencyKey(input as never, config)
-        : callId
-          ? deriveIdempotencyKey(client.tenantId, agentId, action, { tool_call_id: callId, args: toJsonish(params) })
-          : undefined;
-      const readable = (text: string) => (inner.responseFormat === 'content_and_artifact' ? [text, undefined] : text);
+      const idempotencyKey = options.idempotencyKey?.(input as never, config) ?? toolCallKey(client, { agentId, action, tool: tool.name, args: input });
+      let started = false;
       try {
-        return await client.execute(
-          { action, agentId, params, ...(idempotencyKey ? { idempotencyKey } : {}), ...(onPending === 'wait' ? { wait: { timeoutMs: waitTimeoutMs } } : {}) },
-          () => original.call(tool, input, runManager, config),
-        );
+        return await client.guard({ action, agentId, params, idempotencyKey, ...(onPending === 'wait' ? { wait: { timeoutMs: waitTimeoutMs } } : {}) }, () => {
+          started = true;
+          return original.call(tool, input, runManager, config);
+        });
       } catch (error) {
-        if (error instanceof ActionDenied) return readable(deniedResult(error));
-        if (error instanceof ActionExpired) return readable(expiredResult(error));
-        if (error instanceof ApprovalPending && onPending === 'return') return readable(pendingResult(error));
-        if (error instanceof ApprovalTimeoutError) return readable(timeoutResult(error, action));
-        throw error;
+        // An error of the tool's own (even a HaltState one, from a call it made) is its to throw.
+        const text = started ? undefined : decisionText(error, { action, returnPending: onPending === 'return' });
+        if (text === undefined) throw error;
+        return notRunOutput(text, inner, typeof config?.toolCall?.id === 'string' ? config.toolCall.id : undefined);
       }
     },
   });
@@ -111,13 +97,4 @@ export function guardTools<const Tools extends readonly StructuredToolInterface[
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Params as JSON for key derivation (invalid values fail later, in the client, with a clear error). */
-function toJsonish(value: ActionParams): JsonObject {
-  try {
-    return JSON.parse(JSON.stringify(value)) as JsonObject;
-  } catch {
-    return {};
-  }
 }

@@ -1,3 +1,3 @@
 export { guardTool, guardTools } from './guard-tool.js';
 export type { GuardToolOptions, OnPending } from './guard-tool.js';
-export { deniedResult, pendingResult, timeoutResult, expiredResult } from './to-tool-result.js';
+export { deniedResult, pendingResult, timeoutResult, expiredResult, executedResult } from './to-tool-result.js';

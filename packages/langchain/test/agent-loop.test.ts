@@ -61,6 +61,7 @@ it('an allowed call runs; a denied call does not, and the model receives the rea
     ['c1', '3 results for refund policy'],
     ['c2', 'not allowed: Deleting accounts is never automatic'],
   ]);
+  expect(toolMessages.map((message) => message.status)).toEqual(['success', 'error']);
   // What the model read on its last turn includes the denial.
   expect(model.seen[2]!.at(-1)!.content).toBe('not allowed: Deleting accounts is never automatic');
   await client.close();
@@ -84,16 +85,63 @@ it("an approval-required call runs only after a human approves (onPending: 'wait
   await client.close();
 });
 
-it("with onPending: 'return', the model reads that approval was requested, and a replayed call asks for the same approval", async () => {
+const toolMessage = (messages: BaseMessage[]) => messages.find((message): message is ToolMessage => message instanceof ToolMessage)!;
+/** A direct `tool.invoke(args)`, outside any model turn: what an app's own code does. */
+const invokeDirectly = (tools: StructuredToolInterface[], name: string, args: Record<string, unknown>) => tools.find((entry) => entry.name === name)!.invoke(args);
+const pendingFor = async (orderId: string) => (await admin.approvals('pending')).filter((approval) => approval.action === 'tool.refund' && approval.params.orderId === orderId);
+
+it("with onPending: 'return', the model reads that approval was requested; its retry (a new call id) and a direct invoke ask for the same approval", async () => {
   ran.length = 0;
   const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
   const tools = guardTools(rawTools(), { client });
-  const first = await runAgent(new ScriptedChatModel([callTool('c4', 'refund', { orderId: 'o-7' })]), tools, 'Refund o-7');
-  const replay = await runAgent(new ScriptedChatModel([callTool('c4', 'refund', { orderId: 'o-7' })]), tools, 'Refund o-7');
-  const text = (messages: BaseMessage[]) => String(messages.find((message) => message instanceof ToolMessage)!.content);
-  expect(text(first)).toMatch(/^approval requested: "tool.refund" needs a human's approval before it runs \(approval id [0-9a-f-]{36}\)/);
-  expect(text(replay)).toBe(text(first));
-  expect((await admin.approvals('pending')).filter((approval) => approval.params.orderId === 'o-7')).toHaveLength(1);
+  const first = toolMessage(await runAgent(new ScriptedChatModel([callTool('c4', 'refund', { orderId: 'o-7' })]), tools, 'Refund o-7'));
+  const retry = toolMessage(await runAgent(new ScriptedChatModel([callTool('c5', 'refund', { orderId: 'o-7' })]), tools, 'Refund o-7'));
+  expect(first.content).toMatch(/^approval requested: "tool.refund" needs a human's approval before it runs \(approval id [0-9a-f-]{36}\)/);
+  expect([first.status, retry.status]).toEqual(['error', 'error']);
+  expect(retry.content).toBe(first.content);
+  expect(await invokeDirectly(tools, 'refund', { orderId: 'o-7' })).toBe(first.content);
+  expect(await pendingFor('o-7')).toHaveLength(1);
   expect(ran).toEqual([]);
+  await client.close();
+});
+
+/** Asks for a refund (pending), approves it as alice through the admin route, and returns the first answer. */
+async function requestAndApprove(tools: StructuredToolInterface[], orderId: string): Promise<ToolMessage> {
+  const asked = toolMessage(await runAgent(new ScriptedChatModel([callTool(`ask-${orderId}`, 'refund', { orderId }), new AIMessage('Waiting for approval.')]), tools, `Refund ${orderId}`));
+  const [pending] = await pendingFor(orderId);
+  await admin.approve(pending!.approval_id, { approver: 'alice' });
+  return asked;
+}
+
+it("with onPending: 'return', once a human approves, the model's retry with a new call id runs the tool once", async () => {
+  ran.length = 0;
+  const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
+  const tools = guardTools(rawTools(), { client });
+  const asked = await requestAndApprove(tools, 'o-8');
+  expect([asked.status, ran]).toEqual(['error', []]);
+
+  const model = new ScriptedChatModel([callTool('retry-o-8', 'refund', { orderId: 'o-8' }), new AIMessage('Refunded o-8.')]);
+  const done = toolMessage(await runAgent(model, tools, 'It is approved, go ahead'));
+  expect([done.tool_call_id, done.content, done.status]).toEqual(['retry-o-8', 'refunded o-8', 'success']);
+  expect(ran).toEqual(['refund o-8']);
+  expect(await pendingFor('o-8')).toEqual([]);
+  await client.close();
+});
+
+// enable when local answers 'executed' (issue 11)
+it.skip('a later identical call after the approved one ran does not run again: the model reads that it already ran', async () => {
+  ran.length = 0;
+  const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
+  const tools = guardTools(rawTools(), { client });
+  await requestAndApprove(tools, 'o-9');
+  await runAgent(new ScriptedChatModel([callTool('retry-o-9', 'refund', { orderId: 'o-9' })]), tools, 'Approved, go ahead');
+  expect(ran).toEqual(['refund o-9']);
+  await client.flush(); // the guard report is what tells the server the approval was used
+
+  const again = toolMessage(await runAgent(new ScriptedChatModel([callTool('again-o-9', 'refund', { orderId: 'o-9' })]), tools, 'Refund o-9 again'));
+  expect(again.status).toBe('error');
+  expect(again.content).toMatch(/^already done: "tool.refund" already ran on its approval \(approval id [0-9a-f-]{36}, at [^)]+\) and did not run again: one approval allows one run\. Treat it as done; calling it again with the same arguments will not run it\.$/);
+  expect(await invokeDirectly(tools, 'refund', { orderId: 'o-9' })).toBe(again.content);
+  expect(ran).toEqual(['refund o-9']);
   await client.close();
 });

@@ -2,7 +2,7 @@ import nock from 'nock';
 import { z } from 'zod';
 import { ToolMessage } from '@langchain/core/messages';
 import { DynamicStructuredTool, StructuredTool, tool } from '@langchain/core/tools';
-import { ApprovalPending, HaltStateClient, deriveIdempotencyKey } from '@haltstate/core';
+import { ActionDenied, ApprovalPending, HaltStateClient } from '@haltstate/core';
 import { guardTool, guardTools } from '@haltstate/langchain';
 import { testKey } from '@test-support/keys';
 import { setupNock } from '@test-support/nock';
@@ -53,16 +53,22 @@ describe('guardTool', () => {
     expect(() => guardTool(guardTool(weather, { client }), { client })).toThrow(/already guarded/);
   });
 
-  it('without a tool call id: check → run → report with the (redacted) output', async () => {
+  it('a direct invoke: guard (the tool input as params, a derived key) → run → guard report', async () => {
     const calls: unknown[] = [];
     const client = makeClient();
     const guarded = guardTool(makeRefund(calls), { client });
-    api().post('/api/sentinel/action/check', { agent_id: 'agent-1', action: 'tool.refund', params: { orderId: 'o-1', amount: 5 } }).reply(200, { decision: 'ALLOW' }, json);
-    const report = api()
-      .post('/api/sentinel/action/report', (body) => body.status === 'success' && body.action === 'tool.refund' && body.result.value === '{"refunded":"o-1","amount":5,"token":"tok_1"}')
-      .reply(200, {}, json);
+    let key = '';
+    api()
+      .post('/api/sentinel/action/guard', (body) => ((key = body.idempotency_key), true))
+      .reply(function (_uri, body) {
+        const { idempotency_key: _key, ...rest } = body as Record<string, unknown>;
+        expect(rest).toEqual({ agent_id: 'agent-1', action: 'tool.refund', params: { orderId: 'o-1', amount: 5 }, tenant_id: 'acme' });
+        return [200, { status: 'allowed' }, json];
+      });
+    const report = api().post('/api/sentinel/action/guard/report', (body) => body.idempotency_key === key && body.outcome === 'success' && body.action === 'tool.refund' && body.error === null).reply(200, {}, json);
     await expect(guarded.invoke({ orderId: 'o-1', amount: 5 })).resolves.toBe('{"refunded":"o-1","amount":5,"token":"tok_1"}');
     expect(calls).toEqual([['o-1', 5]]);
+    expect(key).toMatch(/^hs_auto_/);
     await client.flush();
     report.done();
   });
@@ -79,21 +85,10 @@ describe('guardTool', () => {
     expect(calls).toEqual([]);
   });
 
-  it('with a tool call id: the guard flow with a key derived from call id, tool, agent and args; replays ask the same', async () => {
-    const client = makeClient();
-    const guarded = guardTool(new WeatherTool(), { client });
-    const key = deriveIdempotencyKey('acme', 'agent-1', 'tool.weather', { tool_call_id: 'call_9', args: { city: 'Oslo' } });
-    api().post('/api/sentinel/action/guard', { agent_id: 'agent-1', action: 'tool.weather', params: { city: 'Oslo' }, idempotency_key: key, tenant_id: 'acme' }).twice().reply(200, { status: 'pending', approval_id: 'apr-9' }, json);
-    for (let replay = 0; replay < 2; replay++) {
-      const message = (await guarded.invoke({ type: 'tool_call', id: 'call_9', name: 'weather', args: { city: 'Oslo' } })) as ToolMessage;
-      expect(message.content).toBe('approval requested: "tool.weather" needs a human\'s approval before it runs (approval id apr-9). It has not run; do not call it again until it is approved.');
-    }
-  });
-
   it("onPending 'throw' throws ApprovalPending for graph-level handling", async () => {
     const guarded = guardTool(new WeatherTool(), { client: makeClient(), onPending: 'throw' });
-    api().post('/api/sentinel/action/check').reply(200, { decision: 'APPROVAL_REQUIRED', approval_id: 'apr-1' }, json);
-    await expect(guarded.invoke({ city: 'Rome' })).rejects.toBeInstanceOf(ApprovalPending);
+    api().post('/api/sentinel/action/guard').reply(200, { status: 'pending', approval_id: 'apr-1' }, json);
+    await expect(guarded.invoke({ type: 'tool_call', id: 'call_1', name: 'weather', args: { city: 'Rome' } })).rejects.toBeInstanceOf(ApprovalPending);
   });
 
   it('the tool\'s own error is reported and rethrown untouched', async () => {
@@ -105,11 +100,25 @@ describe('guardTool', () => {
     );
     const client = makeClient();
     const guarded = guardTool(failing, { client });
-    api().post('/api/sentinel/action/check').reply(200, { decision: 'ALLOW' }, json);
-    const report = api().post('/api/sentinel/action/report', (body) => body.status === 'error' && body.result.error === 'payment provider down').reply(200, {}, json);
+    api().post('/api/sentinel/action/guard').reply(200, { status: 'allowed' }, json);
+    const report = api().post('/api/sentinel/action/guard/report', (body) => body.outcome === 'error' && body.error === 'payment provider down').reply(200, {}, json);
     await expect(guarded.invoke({ amount: 1 })).rejects.toThrow('payment provider down');
     await client.flush();
     report.done();
+  });
+
+  it('a HaltState error thrown by the tool itself is rethrown, not read as a decision about this call', async () => {
+    const inner = tool(
+      async () => {
+        throw new ActionDenied({ action: 'bank.transfer', reason: 'Over the limit' });
+      },
+      { name: 'pay', description: 'Pay', schema: z.object({ amount: z.number() }) },
+    );
+    const client = makeClient();
+    api().post('/api/sentinel/action/guard').reply(200, { status: 'allowed' }, json);
+    api().post('/api/sentinel/action/guard/report', (body) => body.outcome === 'error').reply(200, {}, json);
+    await expect(guardTool(inner, { client }).invoke({ type: 'tool_call', id: 'call_2', name: 'pay', args: { amount: 1 } })).rejects.toThrow('Action "bank.transfer" denied: Over the limit');
+    await client.flush();
   });
 
   it('custom action, params and idempotency key', async () => {
@@ -131,6 +140,7 @@ describe('guardTool', () => {
     const [a, b] = guardTools([makeRefund([]), new WeatherTool()], { client: makeClient() });
     expect([a.name, b.name]).toEqual(['refund', 'weather']);
     expect(() => guardTool(new WeatherTool(), {} as never)).toThrow(/needs \{ client \}/);
+    expect(() => guardTool(new WeatherTool(), { client: { tenantId: 'acme', agentId: 'a' } as never })).toThrow(/needs \{ client \}: a HaltStateClient/);
   });
 
   it('invalid input is refused by the schema before anything is asked', async () => {
