@@ -1,4 +1,4 @@
-import { HaltStateValidationError, deriveIdempotencyKey, isHaltStateError, type HaltStateClient, type JsonValue } from '@haltstate/core';
+import type { HaltStateClient, JsonValue } from '@haltstate/core';
 
 /** What identifies one operation of a guarded tool. */
 export interface ToolCallIdentity {
@@ -20,32 +20,8 @@ export interface ToolCallIdentity {
  * toolCallKey(client, { agentId: 'support-bot', action: 'tool.refund', tool: 'refund', args: { orderId: 'o-7' } })
  */
 export function toolCallKey(client: HaltStateClient, identity: ToolCallIdentity): string {
-  const params = { tool: identity.tool, args: argsAsJson(identity.tool, identity.args) };
-  // The one place the derivation is chosen, so moving to core's keyed (HMAC) derivation is a
-  // one-line change here.
-  return deriveIdempotencyKey(client.tenantId, identity.agentId, identity.action, params);
-}
-
-/**
- * The arguments as JSON, refusing what JSON would drop or change silently: two different
- * inputs must never collapse to one key (and so to one approval).
- */
-function argsAsJson(tool: string, args: unknown): JsonValue {
-  const refuse = (what: string): never => {
-    throw new HaltStateValidationError(`guardTool: the input of "${tool}" is not JSON (${what}); pass idempotencyKey for such a tool`, { path: 'input' });
-  };
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(args ?? null, (_key, value: unknown) => {
-      if (typeof value === 'bigint') refuse('a BigInt');
-      if (typeof value === 'function' || typeof value === 'symbol') refuse(`a ${typeof value}`);
-      if (typeof value === 'number' && !Number.isFinite(value)) refuse(String(value));
-      if (value instanceof Map || value instanceof Set) refuse(`a ${value instanceof Map ? 'Map' : 'Set'}`);
-      return value;
-    });
-  } catch (error) {
-    if (isHaltStateError(error, 'HALTSTATE_VALIDATION')) throw error;
-    refuse(error instanceof Error ? error.message : String(error));
-  }
-  return JSON.parse(text!) as JsonValue;
+  // Core refuses what JSON would drop or change silently (BigInt, Map, cycles…), so two different
+  // inputs never collapse to one key, and so to one approval.
+  const params = { tool: identity.tool, args: (identity.args ?? null) as JsonValue };
+  return client.idempotencyKey({ agentId: identity.agentId, action: identity.action, params });
 }
