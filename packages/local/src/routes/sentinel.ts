@@ -5,7 +5,7 @@ import { evaluate } from '../policy/evaluate.js';
 import type { ApprovalRow, GuardRow } from '../store/types.js';
 import type { ServerContext } from '../context.js';
 import { fail, openEventStream, parseOr422 } from '../internal/http.js';
-import { agentTenant } from './auth.js';
+import { authenticate } from './auth.js';
 
 /** An approval as `GET /approval/{id}` answers it. */
 function approvalState(approval: ApprovalRow) {
@@ -56,7 +56,7 @@ export function sentinelRoutes(context: ServerContext) {
   return async function register(app: FastifyInstance): Promise<void> {
     app.post(ROUTES.check, async (request, reply) => {
       const started = process.hrtime.bigint();
-      const tenant = agentTenant(tenants, request, reply);
+      const tenant = authenticate(tenants, request, reply, 'agent');
       if (!tenant) return reply;
       const body = parseOr422(reply, checkBody, request.body);
       if (!body) return reply;
@@ -79,7 +79,7 @@ export function sentinelRoutes(context: ServerContext) {
     });
 
     app.post(ROUTES.report, async (request, reply) => {
-      const tenant = agentTenant(tenants, request, reply);
+      const tenant = authenticate(tenants, request, reply, 'agent');
       if (!tenant) return reply;
       const body = parseOr422(reply, schemas.reportRequest, request.body);
       if (!body) return reply;
@@ -88,7 +88,7 @@ export function sentinelRoutes(context: ServerContext) {
     });
 
     app.post(ROUTES.guard, async (request, reply) => {
-      const tenant = agentTenant(tenants, request, reply);
+      const tenant = authenticate(tenants, request, reply, 'agent');
       if (!tenant) return reply;
       const body = parseOr422(reply, schemas.guardRequest, request.body);
       if (!body) return reply;
@@ -115,7 +115,7 @@ export function sentinelRoutes(context: ServerContext) {
     });
 
     app.post(ROUTES.guardReport, async (request, reply) => {
-      const tenant = agentTenant(tenants, request, reply);
+      const tenant = authenticate(tenants, request, reply, 'agent');
       if (!tenant) return reply;
       const body = parseOr422(reply, schemas.guardReportRequest, request.body);
       if (!body) return reply;
@@ -125,7 +125,7 @@ export function sentinelRoutes(context: ServerContext) {
     });
 
     app.get<{ Params: { approvalId: string } }>('/approval/:approvalId', async (request, reply) => {
-      const tenant = agentTenant(tenants, request, reply, true);
+      const tenant = authenticate(tenants, request, reply, 'agent');
       if (!tenant) return reply;
       const approval = store.getApproval(tenant.id, request.params.approvalId);
       if (!approval) return fail(reply, 404, 'Approval not found');
@@ -133,7 +133,7 @@ export function sentinelRoutes(context: ServerContext) {
     });
 
     app.get(ROUTES.approvalsSince, async (request, reply) => {
-      const tenant = agentTenant(tenants, request, reply, true);
+      const tenant = authenticate(tenants, request, reply, 'agent');
       if (!tenant) return reply;
       const query = parseOr422(reply, sinceQuery, request.query);
       if (!query) return reply;
@@ -143,7 +143,7 @@ export function sentinelRoutes(context: ServerContext) {
     });
 
     app.get(ROUTES.approvalsStream, async (request, reply) => {
-      const tenant = agentTenant(tenants, request, reply, true);
+      const tenant = authenticate(tenants, request, reply, 'agent');
       if (!tenant) return reply;
       const query = parseOr422(reply, streamQuery, request.query);
       if (!query) return reply;
@@ -162,7 +162,7 @@ export function sentinelRoutes(context: ServerContext) {
     });
 
     app.get(ROUTES.heartbeat, async (request, reply) => {
-      const tenant = agentTenant(tenants, request, reply);
+      const tenant = authenticate(tenants, request, reply, 'agent');
       if (!tenant) return reply;
       const query = parseOr422(reply, heartbeatQuery, request.query);
       if (!query) return reply;
