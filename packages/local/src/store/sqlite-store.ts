@@ -52,6 +52,8 @@ export class SqliteStore {
   readonly #now: () => Date;
   readonly #onDecision: (approval: ApprovalRow) => void;
   readonly #onCreated: (approval: ApprovalRow) => void;
+  /** The last decision's time: every new decision is stamped strictly after it. @unit epoch ms */
+  #lastDecisionMs: number;
 
   /**
    * `onCreated` hears every new approval request; `onDecision` every approval that was approved,
@@ -73,10 +75,22 @@ export class SqliteStore {
         this.#db.pragma(`user_version = ${index + 1}`);
       })();
     }
+    const last = (this.#db.prepare('SELECT MAX(decided_at) AS last FROM approvals').get() as Row).last as string | null;
+    this.#lastDecisionMs = last === null ? 0 : Date.parse(last);
   }
 
   now(): string {
     return this.#now().toISOString();
+  }
+
+  /**
+   * The time of a decision being recorded now: strictly after every earlier decision of this
+   * server (the clock's millisecond, or the last decision's + 1 ms when the clock has not moved
+   * past it), so a cursor `> decided_at` never skips a decision made in the same millisecond.
+   */
+  #decisionTime(): string {
+    this.#lastDecisionMs = Math.max(this.#now().getTime(), this.#lastDecisionMs + 1);
+    return new Date(this.#lastDecisionMs).toISOString();
   }
 
   close(): void {
@@ -132,10 +146,10 @@ export class SqliteStore {
     const result = this.#db.transaction(() => {
       const current = this.#db.prepare('SELECT * FROM approvals WHERE id = ? AND tenant_id = ?').get(id, tenantId) as Row | undefined;
       if (!current) return { ok: false as const, error: 'not_found' as const };
-      const decidedAt = this.now();
       // Past its ttl it is expired, even if the sweep has not marked it yet: too late to decide.
-      if (current.status === 'pending' && (current.expires_at as string) <= decidedAt) return { ok: false as const, error: 'conflict' as const, approval: toApproval({ ...current, status: 'expired' }) };
+      if (current.status === 'pending' && (current.expires_at as string) <= this.now()) return { ok: false as const, error: 'conflict' as const, approval: toApproval({ ...current, status: 'expired' }) };
       if (current.status !== 'pending') return { ok: false as const, error: 'conflict' as const, approval: toApproval(current) };
+      const decidedAt = this.#decisionTime();
       this.#db.prepare('UPDATE approvals SET status = ?, approver = ?, reason = ?, decided_at = ? WHERE id = ?').run(status, approver, reason, decidedAt, id);
       const approval = toApproval({ ...current, status, approver, reason, decided_at: decidedAt });
       this.audit({ tenantId, kind: 'approval_decided', agentId: approval.agentId, action: approval.action, decision: status, policyId: approval.policyId, approver, approvalId: id, idempotencyKey: approval.idempotencyKey, reason });
@@ -145,17 +159,22 @@ export class SqliteStore {
     return result;
   }
 
-  /** Marks pending approvals past their expiry as expired; returns them (for the stream). */
+  /**
+   * Marks pending approvals past their expiry as expired; returns them (for the stream). An
+   * expiry's decision time is when it is recorded here (not `expires_at`), so a client whose
+   * cursor is already past `expires_at` still sees it.
+   */
   expireDue(): ApprovalRow[] {
     const now = this.now();
-    const due = this.#db.prepare("SELECT * FROM approvals WHERE status = 'pending' AND expires_at <= ?").all(now) as Row[];
+    const due = this.#db.prepare("SELECT * FROM approvals WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at, rowid").all(now) as Row[];
     if (due.length === 0) return [];
     const expired = this.#db.transaction(() => {
       const expired: ApprovalRow[] = [];
       for (const row of due) {
-        const changed = this.#db.prepare("UPDATE approvals SET status = 'expired', decided_at = expires_at WHERE id = ? AND status = 'pending'").run(row.id).changes;
+        const decidedAt = this.#decisionTime();
+        const changed = this.#db.prepare("UPDATE approvals SET status = 'expired', decided_at = ? WHERE id = ? AND status = 'pending'").run(decidedAt, row.id).changes;
         if (changed === 0) continue;
-        const approval = toApproval({ ...row, status: 'expired', decided_at: row.expires_at });
+        const approval = toApproval({ ...row, status: 'expired', decided_at: decidedAt });
         expired.push(approval);
         this.audit({ tenantId: approval.tenantId, kind: 'approval_decided', agentId: approval.agentId, action: approval.action, decision: 'expired', policyId: approval.policyId, approvalId: approval.id, idempotencyKey: approval.idempotencyKey, reason: 'Approval window closed' });
       }
