@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { canonicalJson, ROUTES, schemas, type GuardStatus, type JsonObject } from '@haltstate/core';
-import { evaluate } from '../policy/evaluate.js';
+import { canonicalJson, KILL_SWITCH_POLICY_ID, ROUTES, schemas, type JsonObject } from '@haltstate/core';
+import { evaluate, type Evaluation } from '../policy/evaluate.js';
 import type { ApprovalRow, GuardRow } from '../store/types.js';
 import type { ServerContext } from '../context.js';
 import { fail, openEventStream, parseOr422 } from '../internal/http.js';
@@ -27,14 +27,26 @@ export function decisionEvent(approval: ApprovalRow, catchup: boolean) {
   };
 }
 
-function guardState(guard: GuardRow, approval: ApprovalRow | null): GuardStatus {
-  if (guard.decision === 'ALLOW') return 'allowed';
-  if (guard.decision === 'DENY') return 'denied';
-  switch (approval?.status) {
-    case 'approved': return 'approved';
-    case 'rejected': return 'denied';
-    case 'expired': return 'expired';
-    default: return 'pending';
+/** What the policy says when the agent is stopped: the kill switch wins over everything. */
+const KILLED: Evaluation = { decision: 'DENY', reason: 'Agent is stopped by the kill switch', policyId: KILL_SWITCH_POLICY_ID, ttlMs: 0 };
+
+/**
+ * The answer to one guard call. A key with an approval answers from it (the human's decision);
+ * one without answers the policy's decision of this call. The kill switch wins over both, and
+ * never uses an approval up.
+ */
+function guardAnswer(guard: GuardRow, approval: ApprovalRow | null, killed: boolean) {
+  const base = { approval_id: approval?.id ?? null, policy_id: guard.policyId };
+  if (killed) return { ...base, status: 'denied' as const, policy_id: KILLED.policyId, reason: KILLED.reason, approver: null };
+  if (!approval) return guard.decision === 'ALLOW' ? { ...base, status: 'allowed' as const, reason: guard.reason } : { ...base, status: 'denied' as const, reason: guard.reason, approver: null };
+  switch (approval.status) {
+    case 'approved':
+      return guard.executedAt
+        ? { ...base, status: 'executed' as const, executed_at: guard.executedAt, reason: 'Already executed on this approval' }
+        : { ...base, status: 'approved' as const, approved_at: approval.decidedAt, approver: approval.approver, reason: approval.reason };
+    case 'rejected': return { ...base, status: 'denied' as const, reason: approval.reason, approver: approval.approver };
+    case 'expired': return { ...base, status: 'expired' as const, reason: 'Approval window closed' };
+    default: return { ...base, status: 'pending' as const, reason: guard.reason };
   }
 }
 
@@ -61,9 +73,7 @@ export function sentinelRoutes(context: ServerContext) {
       const body = parseOr422(reply, checkBody, request.body);
       if (!body) return reply;
       const killed = store.agentStatus(tenant.id, body.agent_id) === 'KILL';
-      const evaluation = killed
-        ? { decision: 'DENY' as const, reason: 'Agent is stopped by the kill switch', policyId: 'kill-switch', ttlMs: 0 }
-        : evaluate(context.policy(), { agentId: body.agent_id, action: body.action, params: body.params });
+      const evaluation = killed ? KILLED : evaluate(context.policy(), { agentId: body.agent_id, action: body.action, params: body.params });
       store.audit({ tenantId: tenant.id, kind: 'check', agentId: body.agent_id, action: body.action, decision: evaluation.decision, policyId: evaluation.policyId, reason: evaluation.reason });
       const approval =
         evaluation.decision === 'APPROVAL_REQUIRED'
@@ -93,25 +103,17 @@ export function sentinelRoutes(context: ServerContext) {
       const body = parseOr422(reply, schemas.guardRequest, request.body);
       if (!body) return reply;
       if (body.tenant_id !== tenant.id) return fail(reply, 403, 'tenant_id does not match the API key');
+      // Evaluated on every call, never stored as the key's answer: only a human's decision is.
+      const killed = store.agentStatus(tenant.id, body.agent_id) === 'KILL';
       const result = store.guard(tenant.id, body.idempotency_key, { agentId: body.agent_id, action: body.action, params: canonicalJson(body.params as JsonObject), metadata: body.metadata ?? null }, () =>
-        store.agentStatus(tenant.id, body.agent_id) === 'KILL'
-          ? { decision: 'DENY', reason: 'Agent is stopped by the kill switch', policyId: 'kill-switch', ttlMs: 0 }
-          : evaluate(context.policy(), { agentId: body.agent_id, action: body.action, params: body.params }),
+        killed ? KILLED : evaluate(context.policy(), { agentId: body.agent_id, action: body.action, params: body.params }),
       );
       if (result.conflict) {
         return fail(reply, 409, `Idempotency key "${body.idempotency_key}" was already used for a different agent, action or params (first used by ${result.existing.agentId} for ${result.existing.action}); use a new key`);
       }
-      const { guard, approval } = result;
-      const state = guardState(guard, approval);
-      store.noteGuardState(tenant.id, guard, state, approval?.approver ?? null);
-      const base = { status: state, approval_id: approval?.id ?? null, policy_id: guard.policyId };
-      switch (state) {
-        case 'allowed': return { ...base, reason: guard.reason };
-        case 'approved': return { ...base, approved_at: approval!.decidedAt, approver: approval!.approver, reason: approval!.reason };
-        case 'denied': return { ...base, reason: approval?.reason ?? guard.reason, approver: approval?.approver ?? null };
-        case 'expired': return { ...base, reason: 'Approval window closed' };
-        default: return { ...base, reason: guard.reason };
-      }
+      const answer = guardAnswer(result.guard, result.approval, killed);
+      store.noteGuardState(tenant.id, result.guard, { status: answer.status, policyId: answer.policy_id, reason: answer.reason ?? null, approver: 'approver' in answer ? answer.approver : null });
+      return answer;
     });
 
     app.post(ROUTES.guardReport, async (request, reply) => {

@@ -80,4 +80,8 @@ export const MIGRATIONS: readonly string[] = [
   DELETE FROM reports WHERE id NOT IN (SELECT MIN(id) FROM reports GROUP BY tenant_id, request_id);
   CREATE UNIQUE INDEX reports_once ON reports (tenant_id, request_id);
   `,
+  // One approval authorizes one execution: when a guard report used the key's approval up.
+  `
+  ALTER TABLE guards ADD COLUMN executed_at TEXT;
+  `,
 ];

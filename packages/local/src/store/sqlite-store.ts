@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { AgentStatus, ApprovalStatus, DecisionValue, GuardStatus } from '@haltstate/core';
 import { MIGRATIONS } from './migrations.js';
-import type { ApprovalRow, AuditEntry, AuditInput, GuardOutcome, GuardRow, NewApproval, ReportInput } from './types.js';
+import type { ApprovalRow, AuditEntry, AuditInput, GuardAnswer, GuardOutcome, GuardRow, NewApproval, ReportInput } from './types.js';
 
 type Row = Record<string, unknown>;
 
@@ -194,14 +194,17 @@ export class SqliteStore {
   // ── guards ───────────────────────────────────────────────────────────────
 
   /**
-   * The guard record for (tenant, key): created on the first call from `decide()`, returned as
-   * stored afterwards. `conflict` when the key was used for a different agent, action or params.
+   * The guard record for (tenant, key) and the approval bound to it. Only a human's decision is
+   * bound to a key: once the key has an approval it answers from that approval; until then
+   * `evaluate()` (the policy and the kill switch, as they are now) decides on every call, and an
+   * APPROVAL_REQUIRED answer binds a new approval to the key. `conflict` when the key was used
+   * for a different agent, action or params.
    */
   guard(
     tenantId: string,
     key: string,
     request: { agentId: string; action: string; params: string; metadata: Record<string, unknown> | null },
-    decide: () => { decision: DecisionValue; policyId: string | null; reason: string; ttlMs: number },
+    evaluate: () => { decision: DecisionValue; policyId: string | null; reason: string; ttlMs: number },
   ): { conflict: true; existing: GuardRow } | { conflict: false; guard: GuardRow; approval: ApprovalRow | null; created: boolean } {
     this.expireDue();
     const result = this.#db.transaction(() => {
@@ -209,25 +212,19 @@ export class SqliteStore {
       if (existing) {
         const guard = this.#toGuard(existing);
         if (guard.agentId !== request.agentId || guard.action !== request.action || existing.params !== request.params) return { conflict: true as const, existing: guard };
-        return { conflict: false as const, guard, approval: guard.approvalId ? this.#approvalById(guard.approvalId) : null, created: false };
+        if (guard.approvalId) return { conflict: false as const, guard, approval: this.#approvalById(guard.approvalId), created: false };
       }
-      const evaluation = decide();
+      const evaluation = evaluate();
       const approval =
         evaluation.decision === 'APPROVAL_REQUIRED'
           ? this.createApproval({ tenantId, agentId: request.agentId, action: request.action, params: JSON.parse(request.params) as Record<string, unknown>, metadata: request.metadata, idempotencyKey: key, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs }, false)
           : null;
-      const row = {
-        tenant_id: tenantId,
-        idempotency_key: key,
-        agent_id: request.agentId,
-        action: request.action,
-        params: request.params,
-        decision: evaluation.decision,
-        policy_id: evaluation.policyId,
-        reason: evaluation.reason,
-        approval_id: approval?.id ?? null,
-        created_at: this.now(),
-      };
+      const fresh = { decision: evaluation.decision, policy_id: evaluation.policyId, reason: evaluation.reason, approval_id: approval?.id ?? null };
+      if (existing) {
+        this.#db.prepare('UPDATE guards SET decision = @decision, policy_id = @policy_id, reason = @reason, approval_id = @approval_id WHERE tenant_id = @tenant_id AND idempotency_key = @idempotency_key').run({ ...fresh, tenant_id: tenantId, idempotency_key: key });
+        return { conflict: false as const, guard: this.#toGuard({ ...existing, ...fresh }), approval, created: approval !== null };
+      }
+      const row = { tenant_id: tenantId, idempotency_key: key, agent_id: request.agentId, action: request.action, params: request.params, ...fresh, created_at: this.now() };
       // The primary key on (tenant_id, idempotency_key) is what makes a second writer fail.
       this.#db
         .prepare(`INSERT INTO guards (tenant_id, idempotency_key, agent_id, action, params, decision, policy_id, reason, approval_id, created_at)
@@ -241,23 +238,39 @@ export class SqliteStore {
   }
 
   /** Records the state a guard call answered, auditing it when it changed. */
-  noteGuardState(tenantId: string, guard: GuardRow, state: GuardStatus, approver: string | null = null): void {
-    if (guard.lastState === state) return;
-    const permit = state === 'allowed' || state === 'approved';
+  noteGuardState(tenantId: string, guard: GuardRow, answer: GuardAnswer): void {
+    if (guard.lastState === answer.status) return;
+    const permit = answer.status === 'allowed' || answer.status === 'approved';
     this.#db
       .prepare('UPDATE guards SET last_state = ?, permit_issued_at = COALESCE(permit_issued_at, ?) WHERE tenant_id = ? AND idempotency_key = ?')
-      .run(state, permit ? this.now() : null, tenantId, guard.idempotencyKey);
-    this.audit({ tenantId, kind: 'guard', agentId: guard.agentId, action: guard.action, decision: state, policyId: guard.policyId, approver, approvalId: guard.approvalId, idempotencyKey: guard.idempotencyKey, reason: guard.reason });
+      .run(answer.status, permit ? this.now() : null, tenantId, guard.idempotencyKey);
+    this.audit({ tenantId, kind: 'guard', agentId: guard.agentId, action: guard.action, decision: answer.status, policyId: answer.policyId, approver: answer.approver, approvalId: guard.approvalId, idempotencyKey: guard.idempotencyKey, reason: answer.reason });
   }
 
+  /**
+   * Records a guarded action's outcome. The first report (success or error) for a key whose
+   * approval is approved uses that approval up: from then on the key answers `executed`.
+   */
   guardReport(tenantId: string, key: string, outcome: GuardOutcome): GuardRow | undefined {
-    const row = this.#db.prepare('SELECT * FROM guards WHERE tenant_id = ? AND idempotency_key = ?').get(tenantId, key) as Row | undefined;
-    if (!row) return undefined;
-    // A retried report of the same outcome (the answer to the first was lost) changes nothing.
-    if (row.reported_at !== null && row.outcome === outcome.outcome && row.error === outcome.error) return this.#toGuard(row);
-    this.#db.prepare('UPDATE guards SET outcome = ?, error = ?, reported_at = ? WHERE tenant_id = ? AND idempotency_key = ?').run(outcome.outcome, outcome.error, this.now(), tenantId, key);
-    this.audit({ tenantId, kind: 'guard_report', agentId: outcome.agentId, action: outcome.action, outcome: outcome.outcome, idempotencyKey: key, approvalId: (row.approval_id as string | null) ?? null, reason: outcome.error });
-    return this.#toGuard(row);
+    return this.#db.transaction(() => {
+      const row = this.#db.prepare('SELECT * FROM guards WHERE tenant_id = ? AND idempotency_key = ?').get(tenantId, key) as Row | undefined;
+      if (!row) return undefined;
+      const approvalId = (row.approval_id as string | null) ?? null;
+      // A retried report of the same outcome (the answer to the first was lost) changes nothing.
+      const retried = row.reported_at !== null && row.outcome === outcome.outcome && row.error === outcome.error;
+      const now = this.now();
+      if (!retried) {
+        this.#db.prepare('UPDATE guards SET outcome = ?, error = ?, reported_at = ? WHERE tenant_id = ? AND idempotency_key = ?').run(outcome.outcome, outcome.error, now, tenantId, key);
+        this.audit({ tenantId, kind: 'guard_report', agentId: outcome.agentId, action: outcome.action, outcome: outcome.outcome, idempotencyKey: key, approvalId, reason: outcome.error });
+      }
+      const approval = approvalId ? this.#approvalById(approvalId) : null;
+      if (approval?.status === 'approved' && row.executed_at === null) {
+        this.#db.prepare('UPDATE guards SET executed_at = ? WHERE tenant_id = ? AND idempotency_key = ?').run(now, tenantId, key);
+        this.audit({ tenantId, kind: 'approval_executed', agentId: approval.agentId, action: approval.action, decision: 'executed', policyId: approval.policyId, approver: approval.approver, outcome: outcome.outcome, approvalId, idempotencyKey: key });
+        return this.#toGuard({ ...row, executed_at: now });
+      }
+      return this.#toGuard(row);
+    }).immediate();
   }
 
   /** Guards that were let through but never reported: crashed after (or while) acting. */
@@ -317,6 +330,7 @@ export class SqliteStore {
       lastState: (row.last_state as GuardStatus | null | undefined) ?? null,
       permitIssuedAt: (row.permit_issued_at as string | null | undefined) ?? null,
       outcome: (row.outcome as 'success' | 'error' | null | undefined) ?? null,
+      executedAt: (row.executed_at as string | null | undefined) ?? null,
     };
   }
 }
