@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { canonicalJson, KILL_SWITCH_POLICY_ID, ROUTES, schemas, type JsonObject } from '@haltstate/core';
+import { createHash } from 'node:crypto';
+import { canonicalJson, HEADERS, KILL_SWITCH_POLICY_ID, ROUTES, schemas, type JsonObject } from '@haltstate/core';
 import { evaluate, type Evaluation } from '../policy/evaluate.js';
 import type { ApprovalRow, GuardRow } from '../store/types.js';
 import type { ServerContext } from '../context.js';
-import { fail, openEventStream, parseOr422 } from '../internal/http.js';
+import { fail, header, openEventStream, parseOr422 } from '../internal/http.js';
 import { authenticate } from './auth.js';
 
 /** An approval as `GET /approval/{id}` answers it. */
@@ -26,6 +27,9 @@ export function decisionEvent(approval: ApprovalRow, catchup: boolean) {
     catchup,
   };
 }
+
+/** The longest X-Request-Id remembered; a client's is a UUID. */
+const MAX_REQUEST_ID = 200;
 
 /** What the policy says when the agent is stopped: the kill switch wins over everything. */
 const KILLED: Evaluation = { decision: 'DENY', reason: 'Agent is stopped by the kill switch', policyId: KILL_SWITCH_POLICY_ID, ttlMs: 0 };
@@ -70,22 +74,30 @@ export function sentinelRoutes(context: ServerContext) {
       const started = process.hrtime.bigint();
       const tenant = authenticate(tenants, request, reply, 'agent');
       if (!tenant) return reply;
+      const requestId = header(request, HEADERS.requestId);
+      if (requestId !== undefined && (requestId.length === 0 || requestId.length > MAX_REQUEST_ID)) return fail(reply, 422, `X-Request-Id must be 1 to ${MAX_REQUEST_ID} characters`);
       const body = parseOr422(reply, checkBody, request.body);
       if (!body) return reply;
-      const killed = store.agentStatus(tenant.id, body.agent_id) === 'KILL';
-      const evaluation = killed ? KILLED : evaluate(context.policy(), { agentId: body.agent_id, action: body.action, params: body.params });
-      store.audit({ tenantId: tenant.id, kind: 'check', agentId: body.agent_id, action: body.action, decision: evaluation.decision, policyId: evaluation.policyId, reason: evaluation.reason });
-      const approval =
-        evaluation.decision === 'APPROVAL_REQUIRED'
-          ? store.createApproval({ tenantId: tenant.id, agentId: body.agent_id, action: body.action, params: body.params, metadata: null, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs })
-          : null;
-      return {
-        decision: evaluation.decision,
-        reason: evaluation.reason,
-        policy_id: evaluation.policyId,
-        latency_ms: Number(process.hrtime.bigint() - started) / 1e6,
-        ...(approval ? { approval_id: approval.id } : {}),
-      };
+      const digest = createHash('sha256').update(canonicalJson(body as unknown as JsonObject)).digest('hex');
+      const result = store.checkOnce(tenant.id, requestId, digest, () => {
+        const killed = store.agentStatus(tenant.id, body.agent_id) === 'KILL';
+        const evaluation = killed ? KILLED : evaluate(context.policy(), { agentId: body.agent_id, action: body.action, params: body.params });
+        store.audit({ tenantId: tenant.id, kind: 'check', agentId: body.agent_id, action: body.action, decision: evaluation.decision, policyId: evaluation.policyId, requestId: requestId ?? null, reason: evaluation.reason });
+        const approval =
+          evaluation.decision === 'APPROVAL_REQUIRED'
+            ? store.createApproval({ tenantId: tenant.id, agentId: body.agent_id, action: body.action, params: body.params, metadata: null, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs }, false)
+            : null;
+        const answer = {
+          decision: evaluation.decision,
+          reason: evaluation.reason,
+          policy_id: evaluation.policyId,
+          latency_ms: Number(process.hrtime.bigint() - started) / 1e6,
+          ...(approval ? { approval_id: approval.id } : {}),
+        };
+        return { answer, approval };
+      });
+      if (result.kind === 'conflict') return fail(reply, 409, `X-Request-Id "${requestId}" was already used for a check with another body; send a new id for a new check`);
+      return result.answer;
     });
 
     app.post(ROUTES.report, async (request, reply) => {

@@ -54,14 +54,17 @@ export class SqliteStore {
   readonly #onCreated: (approval: ApprovalRow) => void;
   /** The last decision's time: every new decision is stamped strictly after it. @unit epoch ms */
   #lastDecisionMs: number;
+  readonly #requestIdWindowMs: number;
 
   /**
    * `onCreated` hears every new approval request; `onDecision` every approval that was approved,
-   * rejected or expired. Both are called after the change is stored.
+   * rejected or expired. Both are called after the change is stored. `requestIdWindowMs` is how
+   * long a check's X-Request-Id is remembered (default 24 h).
    */
-  constructor(file: string, options: { now?: () => Date; onCreated?: (approval: ApprovalRow) => void; onDecision?: (approval: ApprovalRow) => void } = {}) {
+  constructor(file: string, options: { now?: () => Date; onCreated?: (approval: ApprovalRow) => void; onDecision?: (approval: ApprovalRow) => void; requestIdWindowMs?: number } = {}) {
     this.#db = new Database(file);
     this.#now = options.now ?? (() => new Date());
+    this.#requestIdWindowMs = options.requestIdWindowMs ?? 24 * 3_600_000;
     this.#onDecision = options.onDecision ?? (() => undefined);
     this.#onCreated = options.onCreated ?? (() => undefined);
     this.#db.pragma('journal_mode = WAL');
@@ -276,6 +279,43 @@ export class SqliteStore {
   /** Guards that were let through but never reported: crashed after (or while) acting. */
   unreportedPermits(tenantId: string): GuardRow[] {
     return (this.#db.prepare('SELECT * FROM guards WHERE tenant_id = ? AND permit_issued_at IS NOT NULL AND reported_at IS NULL ORDER BY permit_issued_at').all(tenantId) as Row[]).map((row) => this.#toGuard(row));
+  }
+
+  // ── checks ───────────────────────────────────────────────────────────────
+
+  /**
+   * Runs a check once per (tenant, X-Request-Id): `run` (which audits and may create an approval)
+   * and remembering its answer are one transaction. A repeat within the window with the same
+   * body digest gets the stored answer and runs nothing; with another digest it is a `conflict`.
+   * Without a request id, `run` simply runs. A new approval is published after the commit.
+   */
+  checkOnce(
+    tenantId: string,
+    requestId: string | undefined,
+    bodyDigest: string,
+    run: () => { answer: Record<string, unknown>; approval: ApprovalRow | null },
+  ): { kind: 'first' | 'repeat'; answer: Record<string, unknown> } | { kind: 'conflict' } {
+    const result = this.#db.transaction(() => {
+      if (requestId === undefined) return { kind: 'first' as const, ...run() };
+      const cutoff = new Date(this.#now().getTime() - this.#requestIdWindowMs).toISOString();
+      const seen = this.#db.prepare('SELECT body_digest, answer FROM check_requests WHERE tenant_id = ? AND request_id = ? AND created_at > ?').get(tenantId, requestId, cutoff) as Row | undefined;
+      if (seen) return seen.body_digest === bodyDigest ? { kind: 'repeat' as const, answer: JSON.parse(seen.answer as string) as Record<string, unknown>, approval: null } : { kind: 'conflict' as const };
+      const first = run();
+      // An entry past the window (not yet pruned) is replaced: the id is new again.
+      this.#db
+        .prepare('INSERT INTO check_requests (tenant_id, request_id, body_digest, answer, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, request_id) DO UPDATE SET body_digest = excluded.body_digest, answer = excluded.answer, created_at = excluded.created_at')
+        .run(tenantId, requestId, bodyDigest, JSON.stringify(first.answer), this.now());
+      return { kind: 'first' as const, ...first };
+    }).immediate();
+    if (result.kind === 'conflict') return result;
+    if (result.approval) this.#onCreated(result.approval);
+    return { kind: result.kind, answer: result.answer };
+  }
+
+  /** Forgets check request ids older than the window (the sweep calls it); returns how many. */
+  forgetRequestIds(): number {
+    const cutoff = new Date(this.#now().getTime() - this.#requestIdWindowMs).toISOString();
+    return this.#db.prepare('DELETE FROM check_requests WHERE created_at <= ?').run(cutoff).changes;
   }
 
   // ── reports, agents, audit ───────────────────────────────────────────────
