@@ -139,7 +139,7 @@ export function program(io: CliIo): Command {
     });
 
   for (const [name, status, description] of [
-    ['kill', 'KILL', 'stop an agent for good (its guarded actions are refused)'],
+    ['kill', 'KILL', 'stop an agent: every check and guarded action is denied until resume'],
     ['pause', 'PAUSE', 'hold an agent\'s new guarded actions'],
     ['resume', 'OK', 'let a paused or killed agent run again'],
   ] as const) {

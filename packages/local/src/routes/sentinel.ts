@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createHash } from 'node:crypto';
-import { canonicalJson, HEADERS, KILL_SWITCH_POLICY_ID, ROUTES, schemas, type JsonObject } from '@haltstate/core';
-import { evaluate, type Evaluation } from '../policy/evaluate.js';
-import type { ApprovalRow, GuardRow } from '../store/types.js';
+import { canonicalJson, HEADERS, ROUTES, schemas, type JsonObject } from '@haltstate/core';
+import { evaluate } from '../policy/evaluate.js';
+import type { ApprovalRow } from '../store/types.js';
 import type { ServerContext } from '../context.js';
 import { fail, header, openEventStream, parseOr422 } from '../internal/http.js';
 import { authenticate } from './auth.js';
+import { guardAnswer, KILLED } from './guard-answer.js';
 
 /** An approval as `GET /approval/{id}` answers it. */
 function approvalState(approval: ApprovalRow) {
@@ -30,29 +31,6 @@ export function decisionEvent(approval: ApprovalRow, catchup: boolean) {
 
 /** The longest X-Request-Id remembered; a client's is a UUID. */
 const MAX_REQUEST_ID = 200;
-
-/** What the policy says when the agent is stopped: the kill switch wins over everything. */
-const KILLED: Evaluation = { decision: 'DENY', reason: 'Agent is stopped by the kill switch', policyId: KILL_SWITCH_POLICY_ID, ttlMs: 0 };
-
-/**
- * The answer to one guard call. A key with an approval answers from it (the human's decision);
- * one without answers the policy's decision of this call. The kill switch wins over both, and
- * never uses an approval up.
- */
-function guardAnswer(guard: GuardRow, approval: ApprovalRow | null, killed: boolean) {
-  const base = { approval_id: approval?.id ?? null, policy_id: guard.policyId };
-  if (killed) return { ...base, status: 'denied' as const, policy_id: KILLED.policyId, reason: KILLED.reason, approver: null };
-  if (!approval) return guard.decision === 'ALLOW' ? { ...base, status: 'allowed' as const, reason: guard.reason } : { ...base, status: 'denied' as const, reason: guard.reason, approver: null };
-  switch (approval.status) {
-    case 'approved':
-      return guard.executedAt
-        ? { ...base, status: 'executed' as const, executed_at: guard.executedAt, reason: 'Already executed on this approval' }
-        : { ...base, status: 'approved' as const, approved_at: approval.decidedAt, approver: approval.approver, reason: approval.reason };
-    case 'rejected': return { ...base, status: 'denied' as const, reason: approval.reason, approver: approval.approver };
-    case 'expired': return { ...base, status: 'expired' as const, reason: 'Approval window closed' };
-    default: return { ...base, status: 'pending' as const, reason: guard.reason };
-  }
-}
 
 const sinceQuery = z.object({
   tenant_id: z.string().optional(),

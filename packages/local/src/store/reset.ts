@@ -1,7 +1,16 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 
-/** A database that `resetDatabase` will not touch; the message says why. */
+/**
+ * A database that {@link resetDatabase} will not touch; the message says why.
+ *
+ * @example
+ * try {
+ *   resetDatabase('notes.db');
+ * } catch (error) {
+ *   if (error instanceof ResetError) console.error(error.message); // "notes.db is not a HaltState database (…)"
+ * }
+ */
 export class ResetError extends Error {
   constructor(message: string) {
     super(message);
