@@ -24,7 +24,8 @@ export class AdminError extends Error {
 
 /**
  * What a human does, from code: list, approve and reject approvals, set an agent's status, read
- * the audit trail. The CLI and the demo use it.
+ * the audit trail. The CLI and the demo use it. It never follows a redirect (a 3xx is an
+ * {@link AdminError} with that status), so the admin key only ever goes to `url`.
  *
  * @example
  * const admin = new AdminClient({ url: server.url, tenantId: 'acme', adminKey: 'hs_admin_acme' });
@@ -64,6 +65,8 @@ export class AdminClient {
         method,
         headers: { authorization: `Bearer ${this.#options.adminKey}`, 'x-tenant-id': this.#options.tenantId, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        // A redirect would re-send the admin key to wherever the Location points: never follow one.
+        redirect: 'manual',
       });
     let response: Response;
     try {
@@ -71,6 +74,13 @@ export class AdminClient {
       response = await send().catch((error: unknown) => (method === 'GET' ? send() : Promise.reject(error)));
     } catch (error) {
       throw new AdminError(0, `Cannot reach the local server at ${this.#options.url} (${(error as Error).message}); is \`haltstate dev\` running?`);
+    }
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      throw new AdminError(
+        response.status,
+        `${method} ${path} answered a ${response.status} redirect; redirects are not followed, so the admin key is never sent to another address: pass the server's own URL (--url / HALTSTATE_BASE_URL)`,
+      );
     }
     const text = await response.text();
     if (!response.ok) {

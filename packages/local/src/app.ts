@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { PREFIXES } from '@haltstate/core';
+import { HEADERS, PREFIXES } from '@haltstate/core';
 import type { ServerContext } from './context.js';
 import { EventHub } from './events.js';
 import { PolicyFileError, resolvePolicy } from './policy/load.js';
@@ -20,8 +20,10 @@ export interface LocalServerOptions {
   tenants?: Tenant[];
   /** Interval of SSE keep-alive comments. @unit milliseconds @default 15000 */
   keepAliveMs?: number;
-  /** How often pending approvals past their ttl are expired (and streamed). @unit milliseconds @default 1000 */
+  /** How often pending approvals past their ttl are expired (and streamed), and old request ids forgotten. @unit milliseconds @default 1000 */
   expirySweepMs?: number;
+  /** How long a check's `X-Request-Id` is remembered, so a retry gets the first answer. @unit milliseconds @default 86400000 (24 h) */
+  requestIdWindowMs?: number;
   /** Largest accepted request body. @unit bytes @default 262144 */
   bodyLimit?: number;
   /** Fastify's logger. @default false */
@@ -56,6 +58,7 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
   const hub = new EventHub();
   const store = new SqliteStore(options.db ?? ':memory:', {
     ...(options.now ? { now: options.now } : {}),
+    ...(options.requestIdWindowMs !== undefined ? { requestIdWindowMs: options.requestIdWindowMs } : {}),
     onCreated: (approval) => hub.publish({ type: 'created', approval }),
     onDecision: (approval) => hub.publish({ type: 'decided', approval }),
   });
@@ -71,11 +74,20 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).type('application/json').send({ detail: `No route ${request.method} ${request.url.split('?')[0]}` });
   });
+  // Echoes the caller's request id, so an error it logs names the call the server saw.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const requestId = request.headers[HEADERS.requestId];
+    if (typeof requestId === 'string' && requestId.length > 0 && requestId.length <= 200) void reply.header(HEADERS.requestId, requestId);
+    return payload;
+  });
   for (const prefix of Object.values(PREFIXES)) void app.register(sentinelRoutes(context), { prefix });
   void app.register(adminRoutes(context), { prefix: '/local' });
   void app.register(pageRoutes());
 
-  const sweep = setInterval(() => store.expireDue(), options.expirySweepMs ?? 1000);
+  const sweep = setInterval(() => {
+    store.expireDue();
+    store.forgetRequestIds();
+  }, options.expirySweepMs ?? 1000);
   sweep.unref();
   app.addHook('onClose', async () => {
     clearInterval(sweep);

@@ -5,6 +5,7 @@ export { evaluate, globToRegExp } from './policy/evaluate.js';
 export type { Evaluation, ActionRequest } from './policy/evaluate.js';
 export type { Policy, PolicyInput, Rule, Tenant, Condition } from './policy/schema.js';
 export { SqliteStore } from './store/sqlite-store.js';
+export { resetDatabase, ResetError } from './store/reset.js';
 export type { ApprovalRow, AuditEntry, AuditKind, GuardRow } from './store/types.js';
 export { formatAuditTable } from './audit-table.js';
 export { AdminClient, AdminError } from './admin-client.js';

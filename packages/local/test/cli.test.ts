@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalServer } from '@haltstate/local';
@@ -62,6 +62,79 @@ describe('haltstate CLI', () => {
     expect(await main(['audit', '--format', 'jsonl', ...connection()], jsonl.io)).toBe(0);
     const lines = jsonl.out.join('\n').split('\n').map((line) => JSON.parse(line));
     expect(lines.some((entry) => entry.kind === 'agent_status' && entry.agentId === 'cli-bot')).toBe(true);
+  });
+
+  describe('reset and dev --fresh', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'haltstate-reset-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    /** A database with an approval, a guard state, an agent status and audit lines in it. */
+    async function usedDatabase(name: string): Promise<string> {
+      const db = join(dir, name);
+      const used = await startServer({ db });
+      const client = clientFor(used);
+      await client.check('payment.process', { params: { amount: 5000 } });
+      await client.guard({ action: 'read.x', idempotencyKey: 'reset-key' }, () => 1);
+      await client.flush();
+      used.store.setAgentStatus('acme', 'payment-bot-1', 'KILL');
+      await used.close();
+      return db;
+    }
+    async function contents(db: string) {
+      const reopened = await startServer({ db });
+      try {
+        return { approvals: reopened.store.listApprovals('acme').length, audit: reopened.store.auditTrail('acme').length, status: reopened.store.agentStatus('acme', 'payment-bot-1') };
+      } finally {
+        await reopened.close();
+      }
+    }
+
+    it('reset refuses without --yes and changes nothing', async () => {
+      const db = await usedDatabase('keep.db');
+      const run = io();
+      expect(await main(['reset', '--db', db], run.io)).toBe(1);
+      expect(run.err.join('\n')).toMatch(/deletes every approval.*--yes/s);
+      expect(await contents(db)).toMatchObject({ approvals: 1, status: 'KILL' });
+    });
+
+    it('reset --yes clears every approval, guard state, agent status and the audit trail', async () => {
+      const db = await usedDatabase('clear.db');
+      const run = io();
+      expect(await main(['reset', '--db', db, '--yes'], run.io)).toBe(0);
+      expect(run.out.join('\n')).toMatch(/cleared .*clear\.db/);
+      expect(await contents(db)).toEqual({ approvals: 0, audit: 0, status: 'OK' });
+    });
+
+    it('reset leaves a missing file, :memory: and a file that is not a HaltState database alone', async () => {
+      const missing = io();
+      expect(await main(['reset', '--db', join(dir, 'never.db'), '--yes'], missing.io)).toBe(0);
+      expect(missing.out.join('\n')).toMatch(/nothing to reset/);
+      const memory = io();
+      expect(await main(['reset', '--db', ':memory:', '--yes'], memory.io)).toBe(1);
+      expect(memory.err.join('\n')).toMatch(/:memory: keeps nothing/);
+      const other = join(dir, 'notes.db');
+      writeFileSync(other, 'my own notes, not a database');
+      const foreign = io();
+      expect(await main(['reset', '--db', other, '--yes'], foreign.io)).toBe(1);
+      expect(foreign.err.join('\n')).toMatch(/not a HaltState database/);
+      expect(readFileSync(other, 'utf8')).toBe('my own notes, not a database');
+    });
+
+    it('dev --fresh starts on a cleared database; dev without it keeps the data', async () => {
+      for (const [fresh, approvals] of [[false, 1], [true, 0]] as const) {
+        const db = await usedDatabase(`dev-${fresh}.db`);
+        let stop = () => undefined as void;
+        const run = io({ stopSignal: new Promise<void>((resolve) => (stop = resolve)) });
+        let started: LocalServer | undefined;
+        let ended = false;
+        const exit = main(['dev', '--port', '0', '--db', db, ...(fresh ? ['--fresh'] : [])], { ...run.io, onServer: (s) => (started = s) }).finally(() => (ended = true));
+        while (!started && !ended) await new Promise((resolve) => setImmediate(resolve));
+        expect({ err: run.err.filter((line) => !line.startsWith('warning')), started: started !== undefined }).toEqual({ err: [], started: true });
+        expect(started!.store.listApprovals('acme')).toHaveLength(approvals);
+        expect(run.out.join('\n').includes('cleared')).toBe(fresh);
+        stop();
+        expect(await exit).toBe(0);
+      }
+    });
   });
 
   describe('dev', () => {

@@ -198,8 +198,8 @@ describe('tenant isolation', () => {
     expect((await b.approvalsSince(new Date(0), { limit: 500 })).map((event) => event.approvalId)).not.toContain(decision.approvalId);
   });
 
-  it('an admin key for another tenant, or an agent key on admin routes, is refused', async () => {
-    await expect(new AdminClient({ url: server.url, tenantId: 'acme', adminKey: TENANTS[1]!.adminKey }).approvals()).rejects.toMatchObject({ status: 403 });
+  it('an admin key for another tenant is 401 (not authenticated for acme); an agent key on admin routes 403', async () => {
+    await expect(new AdminClient({ url: server.url, tenantId: 'acme', adminKey: TENANTS[1]!.adminKey }).approvals()).rejects.toMatchObject({ status: 401 });
     await expect(new AdminClient({ url: server.url, tenantId: 'acme', adminKey: TENANTS[0]!.apiKey }).approvals()).rejects.toMatchObject({ status: 403 });
     await expect(new AdminClient({ url: server.url, tenantId: 'acme', adminKey: 'hs_nope_SECRET-do-not-leak' }).approvals()).rejects.toMatchObject({ status: 401 });
   });

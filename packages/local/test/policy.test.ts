@@ -27,6 +27,8 @@ describe('policy evaluation', () => {
     [{ eq: 5 }, 5, true], [{ eq: 5 }, '5', false], [5, 5, true], [{ ne: 5 }, 6, true],
     [{ gt: 5 }, 6, true], [{ gt: 5 }, 5, false], [{ gte: 5 }, 5, true], [{ lt: 5 }, 4, true], [{ lte: 5 }, 6, false],
     [{ gt: 5 }, '6', false], [{ lt: 'm' }, 'a', true],
+    // UTF-16 code units, never the locale: 'B' (0x42) < 'a' (0x61), 'é' (0xE9) > 'z' (0x7A).
+    [{ gt: 'B' }, 'a', true], [{ lt: 'a' }, 'B', true], [{ gt: 'z' }, 'é', true], [{ lte: 'a' }, 'a', true], [{ gte: 'ab' }, 'a', false],
     [{ in: ['USD', 'EUR'] }, 'EUR', true], [{ in: ['USD'] }, 'GBP', false], [{ notIn: ['GBP'] }, 'USD', true],
     [{ matches: '^ops-' }, 'ops-1', true], [{ matches: '^ops-' }, 42, false],
     [{ exists: true }, 0, true], [{ gte: 1, lte: 10 }, 10, true], [{ gte: 1, lte: 10 }, 11, false],

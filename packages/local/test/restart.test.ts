@@ -43,6 +43,7 @@ it('a guard waiting on an approval survives a server restart and runs exactly on
       ['approval_decided', 'approved'],
       ['guard', 'approved'],
       ['guard_report', 'success'],
+      ['approval_executed', 'executed'],
     ]);
   } finally {
     await client.close();
@@ -68,7 +69,7 @@ it('guard states, reports, agent statuses and the audit trail are all on disk', 
     expect(await again.heartbeat()).toBe('PAUSE');
     const kinds = (await new AdminClient({ url: second.url, tenantId: 'acme', adminKey: TENANTS[0]!.adminKey }).audit()).map((entry) => entry.kind);
     expect(kinds).toEqual(expect.arrayContaining(['guard', 'guard_report', 'check', 'report', 'agent_status']));
-    // The stored guard state answers without re-evaluating: same key, same answer.
+    // No human decided this key: the policy answers afresh, and an ALLOW is not used up by a run.
     await expect(again.guard({ action: 'read.x', idempotencyKey: key }, () => 2)).resolves.toBe(2);
   } finally {
     await second.close();

@@ -64,6 +64,15 @@ describe('public routes', () => {
     expect(response.statusCode).toBe(403);
   });
 
+  it('guard: the same key with another redaction tag (another secret) is a 409', async () => {
+    const guard = (card: string) => inject('POST', '/api/sentinel/action/guard', { agent_id: 'a', action: 'read.card', params: { amount: 5, card }, idempotency_key: 'tagged-key', tenant_id: 'acme' });
+    expect((await guard('[REDACTED:0123456789ab]')).json()).toMatchObject({ status: 'allowed' });
+    expect((await guard('[REDACTED:0123456789ab]')).statusCode).toBe(200);
+    const other = await guard('[REDACTED:ba9876543210]');
+    expect(other.statusCode).toBe(409);
+    expect(other.json().detail).toMatch(/already used for a different agent, action or params/);
+  });
+
   it('guard report for an unknown key is 404', async () => {
     const response = await inject('POST', '/api/sentinel/action/guard/report', { idempotency_key: 'never-seen', action: 'a', agent_id: 'b', outcome: 'success', error: null });
     expect(response.statusCode).toBe(404);

@@ -6,6 +6,7 @@ import { AdminClient, AdminError } from '../admin-client.js';
 import { createLocalServer, type LocalServer } from '../app.js';
 import { formatAuditTable } from '../audit-table.js';
 import { PolicyFileError, resolvePolicy } from '../policy/load.js';
+import { resetDatabase, ResetError } from '../store/reset.js';
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIo {
@@ -58,10 +59,11 @@ export function program(io: CliIo): Command {
     .option('--port <port>', 'port (0 picks a free one)', '8787')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--db <file>', 'SQLite file (":memory:" keeps nothing)', '.haltstate/local.db')
+    .option('--fresh', 'clear the database first (every approval, guard state and the audit trail)')
     .option('--tenant <id>', 'add a tenant with the keys below (with --api-key and --admin-key)')
     .option('--api-key <key>', "that tenant's agent API key")
     .option('--admin-key <key>', "that tenant's admin key")
-    .action(async (options: { policy?: string; port: string; host: string; db: string; tenant?: string; apiKey?: string; adminKey?: string }) => {
+    .action(async (options: { policy?: string; port: string; host: string; db: string; fresh?: boolean; tenant?: string; apiKey?: string; adminKey?: string }) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a number from 0 to 65535, got "${options.port}"`);
       const flagged = [options.tenant, options.apiKey, options.adminKey].filter((value) => value !== undefined).length;
@@ -70,6 +72,7 @@ export function program(io: CliIo): Command {
       const tenants = flagged === 3 ? [{ id: options.tenant!, apiKey: options.apiKey!, adminKey: options.adminKey! }] : [];
       if (!options.policy) io.err('warning: no --policy given, so every action is denied (see examples/policy.yaml)');
       if (options.db !== ':memory:') mkdirSync(dirname(options.db), { recursive: true });
+      if (options.fresh && options.db !== ':memory:' && resetDatabase(options.db) === 'cleared') io.out(`cleared ${options.db} (--fresh)`);
       let server: LocalServer;
       try {
         server = await createLocalServer({ policy, tenants, db: options.db, port, host: options.host });
@@ -94,6 +97,17 @@ export function program(io: CliIo): Command {
         }));
       await server.close();
       io.out('stopped');
+    });
+
+  cli
+    .command('reset')
+    .description('clear a dev database: every approval, guard state, report, agent status and the audit trail')
+    .option('--db <file>', 'SQLite file to clear', '.haltstate/local.db')
+    .option('--yes', 'really clear it (without it, nothing is changed)')
+    .action((options: { db: string; yes?: boolean }) => {
+      if (options.db === ':memory:') throw new CliError('--db :memory: keeps nothing; there is nothing to reset');
+      if (!options.yes) throw new CliError(`reset deletes every approval, guard state, report, agent status and the audit trail in ${options.db}; run it again with --yes to do that`);
+      io.out(resetDatabase(options.db) === 'cleared' ? `cleared ${options.db}` : `nothing to reset: ${options.db} does not exist`);
     });
 
   connection(cli.command('approvals').description('list approvals'))
@@ -125,7 +139,7 @@ export function program(io: CliIo): Command {
     });
 
   for (const [name, status, description] of [
-    ['kill', 'KILL', 'stop an agent for good (its guarded actions are refused)'],
+    ['kill', 'KILL', 'stop an agent: every check and guarded action is denied until resume'],
     ['pause', 'PAUSE', 'hold an agent\'s new guarded actions'],
     ['resume', 'OK', 'let a paused or killed agent run again'],
   ] as const) {
@@ -153,7 +167,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof CliError || error instanceof PolicyFileError) io.err(`error: ${error.message}`);
+    if (error instanceof CliError || error instanceof PolicyFileError || error instanceof ResetError) io.err(`error: ${error.message}`);
     else if (error instanceof AdminError) io.err(`error: ${error.status === 404 ? `${error.message} (check the approval id and --tenant)` : error.message}`);
     else io.err(`error: ${(error as Error).message ?? String(error)}`);
     return 1;

@@ -45,9 +45,13 @@ function lookup(request: ActionRequest, path: string): unknown {
   return current;
 }
 
+// Strings compare by UTF-16 code units (JavaScript's own < and >), never by locale: a policy
+// must decide the same way on every machine ('B' < 'a', 'z' < 'é').
+const codeUnitOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 function compare(value: unknown, bound: number | string, test: (a: number) => boolean): boolean {
   if (typeof bound === 'number') return typeof value === 'number' && test(value - bound);
-  return typeof value === 'string' && test(value.localeCompare(bound));
+  return typeof value === 'string' && test(codeUnitOrder(value, bound));
 }
 
 const regexCache = new Map<string, RegExp>();

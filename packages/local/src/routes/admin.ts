@@ -4,7 +4,7 @@ import { schemas } from '@haltstate/core';
 import type { ServerContext } from '../context.js';
 import type { ApprovalRow } from '../store/types.js';
 import { fail, header, openEventStream, parseOr422 } from '../internal/http.js';
-import { adminTenant } from './auth.js';
+import { authenticate } from './auth.js';
 import { decisionEvent } from './sentinel.js';
 
 /** An approval as the admin routes and the web page show it. */
@@ -38,7 +38,7 @@ export function adminRoutes(context: ServerContext) {
   const { store, tenants, hub } = context;
   return async function register(app: FastifyInstance): Promise<void> {
     app.get('/approvals', async (request, reply) => {
-      const tenant = adminTenant(tenants, request, reply);
+      const tenant = authenticate(tenants, request, reply, 'admin');
       if (!tenant) return reply;
       const query = parseOr422(reply, listQuery, request.query);
       if (!query) return reply;
@@ -50,7 +50,7 @@ export function adminRoutes(context: ServerContext) {
       ['reject', 'rejected', rejectBody],
     ] as const) {
       app.post<{ Params: { id: string } }>(`/approvals/:id/${verb}`, async (request, reply) => {
-        const tenant = adminTenant(tenants, request, reply);
+        const tenant = authenticate(tenants, request, reply, 'admin');
         if (!tenant) return reply;
         const body = parseOr422(reply, schema, request.body);
         if (!body) return reply;
@@ -63,7 +63,7 @@ export function adminRoutes(context: ServerContext) {
     }
 
     app.put<{ Params: { agentId: string } }>('/agents/:agentId/status', async (request, reply) => {
-      const tenant = adminTenant(tenants, request, reply);
+      const tenant = authenticate(tenants, request, reply, 'admin');
       if (!tenant) return reply;
       const body = parseOr422(reply, statusBody, request.body);
       if (!body) return reply;
@@ -72,7 +72,7 @@ export function adminRoutes(context: ServerContext) {
     });
 
     app.get('/audit', async (request, reply) => {
-      const tenant = adminTenant(tenants, request, reply);
+      const tenant = authenticate(tenants, request, reply, 'admin');
       if (!tenant) return reply;
       const entries = store.auditTrail(tenant.id);
       if ((header(request, 'accept') ?? '').includes('application/x-ndjson')) {
@@ -82,14 +82,14 @@ export function adminRoutes(context: ServerContext) {
     });
 
     app.get('/unreported', async (request, reply) => {
-      const tenant = adminTenant(tenants, request, reply);
+      const tenant = authenticate(tenants, request, reply, 'admin');
       if (!tenant) return reply;
       return { guards: store.unreportedPermits(tenant.id) };
     });
 
     // Live events for the approvals page: new requests and decisions.
     app.get('/stream', async (request, reply) => {
-      const tenant = adminTenant(tenants, request, reply);
+      const tenant = authenticate(tenants, request, reply, 'admin');
       if (!tenant) return reply;
       let unsubscribe = () => undefined as void;
       const send = openEventStream(request, reply, context.keepAliveMs, () => unsubscribe());

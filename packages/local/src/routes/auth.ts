@@ -4,34 +4,41 @@ import type { Tenant } from '../policy/schema.js';
 import type { TenantDirectory } from '../tenants.js';
 import { bearer, fail, header } from '../internal/http.js';
 
-/**
- * The tenant of an agent request: its key from `X-API-Key`, `Authorization: Bearer` or (on the
- * approval read routes) `X-Admin-Token`; `X-Tenant-Id`, when sent, must be that key's tenant.
- * Answers 401 itself and returns undefined when the request is not authenticated.
- */
-export function agentTenant(tenants: TenantDirectory, request: FastifyRequest, reply: FastifyReply, allowAdminToken = false): Tenant | undefined {
-  const key = header(request, HEADERS.apiKey) ?? bearer(request) ?? (allowAdminToken ? header(request, HEADERS.adminToken) : undefined);
-  if (!key) return void fail(reply, 401, 'Missing API key: send X-API-Key or Authorization: Bearer <key>');
-  const tenant = tenants.byApiKey(key);
-  if (!tenant) {
-    if (tenants.byAdminKey(key)) return void fail(reply, 403, 'An admin key cannot act as an agent: use the tenant API key');
-    return void fail(reply, 401, 'Invalid API key');
-  }
-  const claimed = header(request, HEADERS.tenantId);
-  if (claimed !== undefined && claimed !== tenant.id) return void fail(reply, 401, 'X-Tenant-Id does not match the API key');
-  return tenant;
-}
+/** Who may call a route: agents (the tenant API key) or approvers (the tenant admin key). */
+export type Role = 'agent' | 'admin';
 
-/** The tenant of an admin request (`Authorization: Bearer <adminKey>`); 401 wrong key, 403 agent key. */
-export function adminTenant(tenants: TenantDirectory, request: FastifyRequest, reply: FastifyReply): Tenant | undefined {
-  const key = bearer(request);
-  if (!key) return void fail(reply, 401, 'Missing admin key: send Authorization: Bearer <adminKey>');
-  const tenant = tenants.byAdminKey(key);
-  if (!tenant) {
-    if (tenants.byApiKey(key)) return void fail(reply, 403, 'An agent API key cannot use admin routes: use the tenant admin key');
-    return void fail(reply, 401, 'Invalid admin key');
-  }
+// One message for every way of not being authenticated, so a 401 never tells a prober whether
+// the key exists, belongs to another tenant, or was missing.
+const NOT_AUTHENTICATED: Record<Role, string> = {
+  agent: "Not authenticated: send the tenant's API key (X-API-Key or Authorization: Bearer) and, in X-Tenant-Id, that key's tenant",
+  admin: "Not authenticated: send the tenant's admin key (Authorization: Bearer <adminKey>) and, in X-Tenant-Id, that key's tenant",
+};
+const NOT_ALLOWED: Record<Role, string> = {
+  agent: 'An admin key cannot act as an agent: use the tenant API key',
+  admin: 'An agent API key cannot use admin routes: use the tenant admin key',
+};
+
+/**
+ * The one auth rule of every route. The key comes from `X-API-Key`, `Authorization: Bearer` or
+ * `X-Admin-Token` (all that are sent must be the same key). 401 when it does not authenticate
+ * for the tenant named in `X-Tenant-Id` (missing, unknown, another tenant's; X-Tenant-Id may be
+ * omitted, then the key names the tenant); 403 when it does but its role may not use the route.
+ * Answers the refusal itself and returns undefined.
+ *
+ * @example
+ * const tenant = authenticate(tenants, request, reply, 'agent');
+ * if (!tenant) return reply;
+ */
+export function authenticate(tenants: TenantDirectory, request: FastifyRequest, reply: FastifyReply, role: Role): Tenant | undefined {
+  const keys = new Set([header(request, HEADERS.apiKey), bearer(request), header(request, HEADERS.adminToken)].filter((key): key is string => key !== undefined && key !== ''));
+  const [key] = keys;
+  if (keys.size !== 1 || key === undefined) return void fail(reply, 401, NOT_AUTHENTICATED[role]);
+  // Both lookups always run, so the time taken does not tell which kind of key was sent.
+  const asAgent = tenants.byApiKey(key);
+  const asAdmin = tenants.byAdminKey(key);
+  const tenant = asAgent ?? asAdmin;
   const claimed = header(request, HEADERS.tenantId);
-  if (claimed !== undefined && claimed !== tenant.id) return void fail(reply, 403, 'X-Tenant-Id does not match the admin key');
+  if (!tenant || (claimed !== undefined && claimed !== tenant.id)) return void fail(reply, 401, NOT_AUTHENTICATED[role]);
+  if ((asAgent ? 'agent' : 'admin') !== role) return void fail(reply, 403, NOT_ALLOWED[role]);
   return tenant;
 }

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { canonicalJson, ROUTES, schemas, type GuardStatus, type JsonObject } from '@haltstate/core';
+import { createHash } from 'node:crypto';
+import { canonicalJson, HEADERS, ROUTES, schemas, type JsonObject } from '@haltstate/core';
 import { evaluate } from '../policy/evaluate.js';
-import type { ApprovalRow, GuardRow } from '../store/types.js';
+import type { ApprovalRow } from '../store/types.js';
 import type { ServerContext } from '../context.js';
-import { fail, openEventStream, parseOr422 } from '../internal/http.js';
-import { agentTenant } from './auth.js';
+import { fail, header, openEventStream, parseOr422 } from '../internal/http.js';
+import { authenticate } from './auth.js';
+import { guardAnswer, KILLED } from './guard-answer.js';
 
 /** An approval as `GET /approval/{id}` answers it. */
 function approvalState(approval: ApprovalRow) {
@@ -27,16 +29,8 @@ export function decisionEvent(approval: ApprovalRow, catchup: boolean) {
   };
 }
 
-function guardState(guard: GuardRow, approval: ApprovalRow | null): GuardStatus {
-  if (guard.decision === 'ALLOW') return 'allowed';
-  if (guard.decision === 'DENY') return 'denied';
-  switch (approval?.status) {
-    case 'approved': return 'approved';
-    case 'rejected': return 'denied';
-    case 'expired': return 'expired';
-    default: return 'pending';
-  }
-}
+/** The longest X-Request-Id remembered; a client's is a UUID. */
+const MAX_REQUEST_ID = 200;
 
 const sinceQuery = z.object({
   tenant_id: z.string().optional(),
@@ -56,30 +50,36 @@ export function sentinelRoutes(context: ServerContext) {
   return async function register(app: FastifyInstance): Promise<void> {
     app.post(ROUTES.check, async (request, reply) => {
       const started = process.hrtime.bigint();
-      const tenant = agentTenant(tenants, request, reply);
+      const tenant = authenticate(tenants, request, reply, 'agent');
       if (!tenant) return reply;
+      const requestId = header(request, HEADERS.requestId);
+      if (requestId !== undefined && (requestId.length === 0 || requestId.length > MAX_REQUEST_ID)) return fail(reply, 422, `X-Request-Id must be 1 to ${MAX_REQUEST_ID} characters`);
       const body = parseOr422(reply, checkBody, request.body);
       if (!body) return reply;
-      const killed = store.agentStatus(tenant.id, body.agent_id) === 'KILL';
-      const evaluation = killed
-        ? { decision: 'DENY' as const, reason: 'Agent is stopped by the kill switch', policyId: 'kill-switch', ttlMs: 0 }
-        : evaluate(context.policy(), { agentId: body.agent_id, action: body.action, params: body.params });
-      store.audit({ tenantId: tenant.id, kind: 'check', agentId: body.agent_id, action: body.action, decision: evaluation.decision, policyId: evaluation.policyId, reason: evaluation.reason });
-      const approval =
-        evaluation.decision === 'APPROVAL_REQUIRED'
-          ? store.createApproval({ tenantId: tenant.id, agentId: body.agent_id, action: body.action, params: body.params, metadata: null, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs })
-          : null;
-      return {
-        decision: evaluation.decision,
-        reason: evaluation.reason,
-        policy_id: evaluation.policyId,
-        latency_ms: Number(process.hrtime.bigint() - started) / 1e6,
-        ...(approval ? { approval_id: approval.id } : {}),
-      };
+      const digest = createHash('sha256').update(canonicalJson(body as unknown as JsonObject)).digest('hex');
+      const result = store.checkOnce(tenant.id, requestId, digest, () => {
+        const killed = store.agentStatus(tenant.id, body.agent_id) === 'KILL';
+        const evaluation = killed ? KILLED : evaluate(context.policy(), { agentId: body.agent_id, action: body.action, params: body.params });
+        store.audit({ tenantId: tenant.id, kind: 'check', agentId: body.agent_id, action: body.action, decision: evaluation.decision, policyId: evaluation.policyId, requestId: requestId ?? null, reason: evaluation.reason });
+        const approval =
+          evaluation.decision === 'APPROVAL_REQUIRED'
+            ? store.createApproval({ tenantId: tenant.id, agentId: body.agent_id, action: body.action, params: body.params, metadata: null, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs }, false)
+            : null;
+        const answer = {
+          decision: evaluation.decision,
+          reason: evaluation.reason,
+          policy_id: evaluation.policyId,
+          latency_ms: Number(process.hrtime.bigint() - started) / 1e6,
+          ...(approval ? { approval_id: approval.id } : {}),
+        };
+        return { answer, approval };
+      });
+      if (result.kind === 'conflict') return fail(reply, 409, `X-Request-Id "${requestId}" was already used for a check with another body; send a new id for a new check`);
+      return result.answer;
     });
 
     app.post(ROUTES.report, async (request, reply) => {
-      const tenant = agentTenant(tenants, request, reply);
+      const tenant = authenticate(tenants, request, reply, 'agent');
       if (!tenant) return reply;
       const body = parseOr422(reply, schemas.reportRequest, request.body);
       if (!body) return reply;
@@ -88,34 +88,26 @@ export function sentinelRoutes(context: ServerContext) {
     });
 
     app.post(ROUTES.guard, async (request, reply) => {
-      const tenant = agentTenant(tenants, request, reply);
+      const tenant = authenticate(tenants, request, reply, 'agent');
       if (!tenant) return reply;
       const body = parseOr422(reply, schemas.guardRequest, request.body);
       if (!body) return reply;
       if (body.tenant_id !== tenant.id) return fail(reply, 403, 'tenant_id does not match the API key');
+      // Evaluated on every call, never stored as the key's answer: only a human's decision is.
+      const killed = store.agentStatus(tenant.id, body.agent_id) === 'KILL';
       const result = store.guard(tenant.id, body.idempotency_key, { agentId: body.agent_id, action: body.action, params: canonicalJson(body.params as JsonObject), metadata: body.metadata ?? null }, () =>
-        store.agentStatus(tenant.id, body.agent_id) === 'KILL'
-          ? { decision: 'DENY', reason: 'Agent is stopped by the kill switch', policyId: 'kill-switch', ttlMs: 0 }
-          : evaluate(context.policy(), { agentId: body.agent_id, action: body.action, params: body.params }),
+        killed ? KILLED : evaluate(context.policy(), { agentId: body.agent_id, action: body.action, params: body.params }),
       );
       if (result.conflict) {
         return fail(reply, 409, `Idempotency key "${body.idempotency_key}" was already used for a different agent, action or params (first used by ${result.existing.agentId} for ${result.existing.action}); use a new key`);
       }
-      const { guard, approval } = result;
-      const state = guardState(guard, approval);
-      store.noteGuardState(tenant.id, guard, state, approval?.approver ?? null);
-      const base = { status: state, approval_id: approval?.id ?? null, policy_id: guard.policyId };
-      switch (state) {
-        case 'allowed': return { ...base, reason: guard.reason };
-        case 'approved': return { ...base, approved_at: approval!.decidedAt, approver: approval!.approver, reason: approval!.reason };
-        case 'denied': return { ...base, reason: approval?.reason ?? guard.reason, approver: approval?.approver ?? null };
-        case 'expired': return { ...base, reason: 'Approval window closed' };
-        default: return { ...base, reason: guard.reason };
-      }
+      const answer = guardAnswer(result.guard, result.approval, killed);
+      store.noteGuardState(tenant.id, result.guard, { status: answer.status, policyId: answer.policy_id, reason: answer.reason ?? null, approver: 'approver' in answer ? answer.approver : null });
+      return answer;
     });
 
     app.post(ROUTES.guardReport, async (request, reply) => {
-      const tenant = agentTenant(tenants, request, reply);
+      const tenant = authenticate(tenants, request, reply, 'agent');
       if (!tenant) return reply;
       const body = parseOr422(reply, schemas.guardReportRequest, request.body);
       if (!body) return reply;
@@ -125,7 +117,7 @@ export function sentinelRoutes(context: ServerContext) {
     });
 
     app.get<{ Params: { approvalId: string } }>('/approval/:approvalId', async (request, reply) => {
-      const tenant = agentTenant(tenants, request, reply, true);
+      const tenant = authenticate(tenants, request, reply, 'agent');
       if (!tenant) return reply;
       const approval = store.getApproval(tenant.id, request.params.approvalId);
       if (!approval) return fail(reply, 404, 'Approval not found');
@@ -133,7 +125,7 @@ export function sentinelRoutes(context: ServerContext) {
     });
 
     app.get(ROUTES.approvalsSince, async (request, reply) => {
-      const tenant = agentTenant(tenants, request, reply, true);
+      const tenant = authenticate(tenants, request, reply, 'agent');
       if (!tenant) return reply;
       const query = parseOr422(reply, sinceQuery, request.query);
       if (!query) return reply;
@@ -143,7 +135,7 @@ export function sentinelRoutes(context: ServerContext) {
     });
 
     app.get(ROUTES.approvalsStream, async (request, reply) => {
-      const tenant = agentTenant(tenants, request, reply, true);
+      const tenant = authenticate(tenants, request, reply, 'agent');
       if (!tenant) return reply;
       const query = parseOr422(reply, streamQuery, request.query);
       if (!query) return reply;
@@ -162,7 +154,7 @@ export function sentinelRoutes(context: ServerContext) {
     });
 
     app.get(ROUTES.heartbeat, async (request, reply) => {
-      const tenant = agentTenant(tenants, request, reply);
+      const tenant = authenticate(tenants, request, reply, 'agent');
       if (!tenant) return reply;
       const query = parseOr422(reply, heartbeatQuery, request.query);
       if (!query) return reply;

@@ -80,4 +80,20 @@ export const MIGRATIONS: readonly string[] = [
   DELETE FROM reports WHERE id NOT IN (SELECT MIN(id) FROM reports GROUP BY tenant_id, request_id);
   CREATE UNIQUE INDEX reports_once ON reports (tenant_id, request_id);
   `,
+  // One approval authorizes one execution: when a guard report used the key's approval up.
+  `
+  ALTER TABLE guards ADD COLUMN executed_at TEXT;
+  `,
+  // X-Request-Id on check: the first answer per (tenant, id), kept for a window, then pruned.
+  `
+  CREATE TABLE check_requests (
+    tenant_id TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    body_digest TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, request_id)
+  );
+  CREATE INDEX check_requests_age ON check_requests (created_at);
+  `,
 ];

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { AgentStatus, ApprovalStatus, DecisionValue, GuardStatus } from '@haltstate/core';
 import { MIGRATIONS } from './migrations.js';
-import type { ApprovalRow, AuditEntry, AuditInput, GuardOutcome, GuardRow, NewApproval, ReportInput } from './types.js';
+import type { ApprovalRow, AuditEntry, AuditInput, GuardAnswer, GuardOutcome, GuardRow, NewApproval, ReportInput } from './types.js';
 
 type Row = Record<string, unknown>;
 
@@ -52,14 +52,19 @@ export class SqliteStore {
   readonly #now: () => Date;
   readonly #onDecision: (approval: ApprovalRow) => void;
   readonly #onCreated: (approval: ApprovalRow) => void;
+  /** The last decision's time: every new decision is stamped strictly after it. @unit epoch ms */
+  #lastDecisionMs: number;
+  readonly #requestIdWindowMs: number;
 
   /**
    * `onCreated` hears every new approval request; `onDecision` every approval that was approved,
-   * rejected or expired. Both are called after the change is stored.
+   * rejected or expired. Both are called after the change is stored. `requestIdWindowMs` is how
+   * long a check's X-Request-Id is remembered (default 24 h).
    */
-  constructor(file: string, options: { now?: () => Date; onCreated?: (approval: ApprovalRow) => void; onDecision?: (approval: ApprovalRow) => void } = {}) {
+  constructor(file: string, options: { now?: () => Date; onCreated?: (approval: ApprovalRow) => void; onDecision?: (approval: ApprovalRow) => void; requestIdWindowMs?: number } = {}) {
     this.#db = new Database(file);
     this.#now = options.now ?? (() => new Date());
+    this.#requestIdWindowMs = options.requestIdWindowMs ?? 24 * 3_600_000;
     this.#onDecision = options.onDecision ?? (() => undefined);
     this.#onCreated = options.onCreated ?? (() => undefined);
     this.#db.pragma('journal_mode = WAL');
@@ -73,10 +78,22 @@ export class SqliteStore {
         this.#db.pragma(`user_version = ${index + 1}`);
       })();
     }
+    const last = (this.#db.prepare('SELECT MAX(decided_at) AS last FROM approvals').get() as Row).last as string | null;
+    this.#lastDecisionMs = last === null ? 0 : Date.parse(last);
   }
 
   now(): string {
     return this.#now().toISOString();
+  }
+
+  /**
+   * The time of a decision being recorded now: strictly after every earlier decision of this
+   * server (the clock's millisecond, or the last decision's + 1 ms when the clock has not moved
+   * past it), so a cursor `> decided_at` never skips a decision made in the same millisecond.
+   */
+  #decisionTime(): string {
+    this.#lastDecisionMs = Math.max(this.#now().getTime(), this.#lastDecisionMs + 1);
+    return new Date(this.#lastDecisionMs).toISOString();
   }
 
   close(): void {
@@ -132,10 +149,10 @@ export class SqliteStore {
     const result = this.#db.transaction(() => {
       const current = this.#db.prepare('SELECT * FROM approvals WHERE id = ? AND tenant_id = ?').get(id, tenantId) as Row | undefined;
       if (!current) return { ok: false as const, error: 'not_found' as const };
-      const decidedAt = this.now();
       // Past its ttl it is expired, even if the sweep has not marked it yet: too late to decide.
-      if (current.status === 'pending' && (current.expires_at as string) <= decidedAt) return { ok: false as const, error: 'conflict' as const, approval: toApproval({ ...current, status: 'expired' }) };
+      if (current.status === 'pending' && (current.expires_at as string) <= this.now()) return { ok: false as const, error: 'conflict' as const, approval: toApproval({ ...current, status: 'expired' }) };
       if (current.status !== 'pending') return { ok: false as const, error: 'conflict' as const, approval: toApproval(current) };
+      const decidedAt = this.#decisionTime();
       this.#db.prepare('UPDATE approvals SET status = ?, approver = ?, reason = ?, decided_at = ? WHERE id = ?').run(status, approver, reason, decidedAt, id);
       const approval = toApproval({ ...current, status, approver, reason, decided_at: decidedAt });
       this.audit({ tenantId, kind: 'approval_decided', agentId: approval.agentId, action: approval.action, decision: status, policyId: approval.policyId, approver, approvalId: id, idempotencyKey: approval.idempotencyKey, reason });
@@ -145,17 +162,22 @@ export class SqliteStore {
     return result;
   }
 
-  /** Marks pending approvals past their expiry as expired; returns them (for the stream). */
+  /**
+   * Marks pending approvals past their expiry as expired; returns them (for the stream). An
+   * expiry's decision time is when it is recorded here (not `expires_at`), so a client whose
+   * cursor is already past `expires_at` still sees it.
+   */
   expireDue(): ApprovalRow[] {
     const now = this.now();
-    const due = this.#db.prepare("SELECT * FROM approvals WHERE status = 'pending' AND expires_at <= ?").all(now) as Row[];
+    const due = this.#db.prepare("SELECT * FROM approvals WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at, rowid").all(now) as Row[];
     if (due.length === 0) return [];
     const expired = this.#db.transaction(() => {
       const expired: ApprovalRow[] = [];
       for (const row of due) {
-        const changed = this.#db.prepare("UPDATE approvals SET status = 'expired', decided_at = expires_at WHERE id = ? AND status = 'pending'").run(row.id).changes;
+        const decidedAt = this.#decisionTime();
+        const changed = this.#db.prepare("UPDATE approvals SET status = 'expired', decided_at = ? WHERE id = ? AND status = 'pending'").run(decidedAt, row.id).changes;
         if (changed === 0) continue;
-        const approval = toApproval({ ...row, status: 'expired', decided_at: row.expires_at });
+        const approval = toApproval({ ...row, status: 'expired', decided_at: decidedAt });
         expired.push(approval);
         this.audit({ tenantId: approval.tenantId, kind: 'approval_decided', agentId: approval.agentId, action: approval.action, decision: 'expired', policyId: approval.policyId, approvalId: approval.id, idempotencyKey: approval.idempotencyKey, reason: 'Approval window closed' });
       }
@@ -175,14 +197,17 @@ export class SqliteStore {
   // ── guards ───────────────────────────────────────────────────────────────
 
   /**
-   * The guard record for (tenant, key): created on the first call from `decide()`, returned as
-   * stored afterwards. `conflict` when the key was used for a different agent, action or params.
+   * The guard record for (tenant, key) and the approval bound to it. Only a human's decision is
+   * bound to a key: once the key has an approval it answers from that approval; until then
+   * `evaluate()` (the policy and the kill switch, as they are now) decides on every call, and an
+   * APPROVAL_REQUIRED answer binds a new approval to the key. `conflict` when the key was used
+   * for a different agent, action or params.
    */
   guard(
     tenantId: string,
     key: string,
     request: { agentId: string; action: string; params: string; metadata: Record<string, unknown> | null },
-    decide: () => { decision: DecisionValue; policyId: string | null; reason: string; ttlMs: number },
+    evaluate: () => { decision: DecisionValue; policyId: string | null; reason: string; ttlMs: number },
   ): { conflict: true; existing: GuardRow } | { conflict: false; guard: GuardRow; approval: ApprovalRow | null; created: boolean } {
     this.expireDue();
     const result = this.#db.transaction(() => {
@@ -190,25 +215,19 @@ export class SqliteStore {
       if (existing) {
         const guard = this.#toGuard(existing);
         if (guard.agentId !== request.agentId || guard.action !== request.action || existing.params !== request.params) return { conflict: true as const, existing: guard };
-        return { conflict: false as const, guard, approval: guard.approvalId ? this.#approvalById(guard.approvalId) : null, created: false };
+        if (guard.approvalId) return { conflict: false as const, guard, approval: this.#approvalById(guard.approvalId), created: false };
       }
-      const evaluation = decide();
+      const evaluation = evaluate();
       const approval =
         evaluation.decision === 'APPROVAL_REQUIRED'
           ? this.createApproval({ tenantId, agentId: request.agentId, action: request.action, params: JSON.parse(request.params) as Record<string, unknown>, metadata: request.metadata, idempotencyKey: key, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs }, false)
           : null;
-      const row = {
-        tenant_id: tenantId,
-        idempotency_key: key,
-        agent_id: request.agentId,
-        action: request.action,
-        params: request.params,
-        decision: evaluation.decision,
-        policy_id: evaluation.policyId,
-        reason: evaluation.reason,
-        approval_id: approval?.id ?? null,
-        created_at: this.now(),
-      };
+      const fresh = { decision: evaluation.decision, policy_id: evaluation.policyId, reason: evaluation.reason, approval_id: approval?.id ?? null };
+      if (existing) {
+        this.#db.prepare('UPDATE guards SET decision = @decision, policy_id = @policy_id, reason = @reason, approval_id = @approval_id WHERE tenant_id = @tenant_id AND idempotency_key = @idempotency_key').run({ ...fresh, tenant_id: tenantId, idempotency_key: key });
+        return { conflict: false as const, guard: this.#toGuard({ ...existing, ...fresh }), approval, created: approval !== null };
+      }
+      const row = { tenant_id: tenantId, idempotency_key: key, agent_id: request.agentId, action: request.action, params: request.params, ...fresh, created_at: this.now() };
       // The primary key on (tenant_id, idempotency_key) is what makes a second writer fail.
       this.#db
         .prepare(`INSERT INTO guards (tenant_id, idempotency_key, agent_id, action, params, decision, policy_id, reason, approval_id, created_at)
@@ -222,28 +241,81 @@ export class SqliteStore {
   }
 
   /** Records the state a guard call answered, auditing it when it changed. */
-  noteGuardState(tenantId: string, guard: GuardRow, state: GuardStatus, approver: string | null = null): void {
-    if (guard.lastState === state) return;
-    const permit = state === 'allowed' || state === 'approved';
+  noteGuardState(tenantId: string, guard: GuardRow, answer: GuardAnswer): void {
+    if (guard.lastState === answer.status) return;
+    const permit = answer.status === 'allowed' || answer.status === 'approved';
     this.#db
       .prepare('UPDATE guards SET last_state = ?, permit_issued_at = COALESCE(permit_issued_at, ?) WHERE tenant_id = ? AND idempotency_key = ?')
-      .run(state, permit ? this.now() : null, tenantId, guard.idempotencyKey);
-    this.audit({ tenantId, kind: 'guard', agentId: guard.agentId, action: guard.action, decision: state, policyId: guard.policyId, approver, approvalId: guard.approvalId, idempotencyKey: guard.idempotencyKey, reason: guard.reason });
+      .run(answer.status, permit ? this.now() : null, tenantId, guard.idempotencyKey);
+    this.audit({ tenantId, kind: 'guard', agentId: guard.agentId, action: guard.action, decision: answer.status, policyId: answer.policyId, approver: answer.approver, approvalId: guard.approvalId, idempotencyKey: guard.idempotencyKey, reason: answer.reason });
   }
 
+  /**
+   * Records a guarded action's outcome. The first report (success or error) for a key whose
+   * approval is approved uses that approval up: from then on the key answers `executed`.
+   */
   guardReport(tenantId: string, key: string, outcome: GuardOutcome): GuardRow | undefined {
-    const row = this.#db.prepare('SELECT * FROM guards WHERE tenant_id = ? AND idempotency_key = ?').get(tenantId, key) as Row | undefined;
-    if (!row) return undefined;
-    // A retried report of the same outcome (the answer to the first was lost) changes nothing.
-    if (row.reported_at !== null && row.outcome === outcome.outcome && row.error === outcome.error) return this.#toGuard(row);
-    this.#db.prepare('UPDATE guards SET outcome = ?, error = ?, reported_at = ? WHERE tenant_id = ? AND idempotency_key = ?').run(outcome.outcome, outcome.error, this.now(), tenantId, key);
-    this.audit({ tenantId, kind: 'guard_report', agentId: outcome.agentId, action: outcome.action, outcome: outcome.outcome, idempotencyKey: key, approvalId: (row.approval_id as string | null) ?? null, reason: outcome.error });
-    return this.#toGuard(row);
+    return this.#db.transaction(() => {
+      const row = this.#db.prepare('SELECT * FROM guards WHERE tenant_id = ? AND idempotency_key = ?').get(tenantId, key) as Row | undefined;
+      if (!row) return undefined;
+      const approvalId = (row.approval_id as string | null) ?? null;
+      // A retried report of the same outcome (the answer to the first was lost) changes nothing.
+      const retried = row.reported_at !== null && row.outcome === outcome.outcome && row.error === outcome.error;
+      const now = this.now();
+      if (!retried) {
+        this.#db.prepare('UPDATE guards SET outcome = ?, error = ?, reported_at = ? WHERE tenant_id = ? AND idempotency_key = ?').run(outcome.outcome, outcome.error, now, tenantId, key);
+        this.audit({ tenantId, kind: 'guard_report', agentId: outcome.agentId, action: outcome.action, outcome: outcome.outcome, idempotencyKey: key, approvalId, reason: outcome.error });
+      }
+      const approval = approvalId ? this.#approvalById(approvalId) : null;
+      if (approval?.status === 'approved' && row.executed_at === null) {
+        this.#db.prepare('UPDATE guards SET executed_at = ? WHERE tenant_id = ? AND idempotency_key = ?').run(now, tenantId, key);
+        this.audit({ tenantId, kind: 'approval_executed', agentId: approval.agentId, action: approval.action, decision: 'executed', policyId: approval.policyId, approver: approval.approver, outcome: outcome.outcome, approvalId, idempotencyKey: key });
+        return this.#toGuard({ ...row, executed_at: now });
+      }
+      return this.#toGuard(row);
+    }).immediate();
   }
 
   /** Guards that were let through but never reported: crashed after (or while) acting. */
   unreportedPermits(tenantId: string): GuardRow[] {
     return (this.#db.prepare('SELECT * FROM guards WHERE tenant_id = ? AND permit_issued_at IS NOT NULL AND reported_at IS NULL ORDER BY permit_issued_at').all(tenantId) as Row[]).map((row) => this.#toGuard(row));
+  }
+
+  // ── checks ───────────────────────────────────────────────────────────────
+
+  /**
+   * Runs a check once per (tenant, X-Request-Id): `run` (which audits and may create an approval)
+   * and remembering its answer are one transaction. A repeat within the window with the same
+   * body digest gets the stored answer and runs nothing; with another digest it is a `conflict`.
+   * Without a request id, `run` simply runs. A new approval is published after the commit.
+   */
+  checkOnce(
+    tenantId: string,
+    requestId: string | undefined,
+    bodyDigest: string,
+    run: () => { answer: Record<string, unknown>; approval: ApprovalRow | null },
+  ): { kind: 'first' | 'repeat'; answer: Record<string, unknown> } | { kind: 'conflict' } {
+    const result = this.#db.transaction(() => {
+      if (requestId === undefined) return { kind: 'first' as const, ...run() };
+      const cutoff = new Date(this.#now().getTime() - this.#requestIdWindowMs).toISOString();
+      const seen = this.#db.prepare('SELECT body_digest, answer FROM check_requests WHERE tenant_id = ? AND request_id = ? AND created_at > ?').get(tenantId, requestId, cutoff) as Row | undefined;
+      if (seen) return seen.body_digest === bodyDigest ? { kind: 'repeat' as const, answer: JSON.parse(seen.answer as string) as Record<string, unknown>, approval: null } : { kind: 'conflict' as const };
+      const first = run();
+      // An entry past the window (not yet pruned) is replaced: the id is new again.
+      this.#db
+        .prepare('INSERT INTO check_requests (tenant_id, request_id, body_digest, answer, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, request_id) DO UPDATE SET body_digest = excluded.body_digest, answer = excluded.answer, created_at = excluded.created_at')
+        .run(tenantId, requestId, bodyDigest, JSON.stringify(first.answer), this.now());
+      return { kind: 'first' as const, ...first };
+    }).immediate();
+    if (result.kind === 'conflict') return result;
+    if (result.approval) this.#onCreated(result.approval);
+    return { kind: result.kind, answer: result.answer };
+  }
+
+  /** Forgets check request ids older than the window (the sweep calls it); returns how many. */
+  forgetRequestIds(): number {
+    const cutoff = new Date(this.#now().getTime() - this.#requestIdWindowMs).toISOString();
+    return this.#db.prepare('DELETE FROM check_requests WHERE created_at <= ?').run(cutoff).changes;
   }
 
   // ── reports, agents, audit ───────────────────────────────────────────────
@@ -298,6 +370,7 @@ export class SqliteStore {
       lastState: (row.last_state as GuardStatus | null | undefined) ?? null,
       permitIssuedAt: (row.permit_issued_at as string | null | undefined) ?? null,
       outcome: (row.outcome as 'success' | 'error' | null | undefined) ?? null,
+      executedAt: (row.executed_at as string | null | undefined) ?? null,
     };
   }
 }

@@ -42,6 +42,16 @@ export interface GuardRow {
   lastState: GuardStatus | null;
   permitIssuedAt: string | null;
   outcome: 'success' | 'error' | null;
+  /** When a guard report used the key's approved approval up; it then answers `executed`. */
+  executedAt: string | null;
+}
+
+/** What one guard call answered, as recorded in the audit trail. */
+export interface GuardAnswer {
+  status: GuardStatus;
+  policyId: string | null;
+  reason: string | null;
+  approver: string | null;
 }
 
 export interface GuardOutcome {
@@ -63,7 +73,7 @@ export interface ReportInput {
 }
 
 /** What the audit trail records. */
-export type AuditKind = 'check' | 'approval_requested' | 'approval_decided' | 'guard' | 'guard_report' | 'report' | 'agent_status';
+export type AuditKind = 'check' | 'approval_requested' | 'approval_decided' | 'approval_executed' | 'guard' | 'guard_report' | 'report' | 'agent_status';
 
 /** One line of the audit trail. */
 export interface AuditEntry {
