@@ -128,8 +128,7 @@ it("with onPending: 'return', once a human approves, the model's retry with a ne
   await client.close();
 });
 
-// enable when local answers 'executed' (issue 11)
-it.skip('a later identical call after the approved one ran does not run again: the model reads that it already ran', async () => {
+it('a later identical call after the approved one ran does not run again: the model reads that it already ran', async () => {
   ran.length = 0;
   const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
   const tools = guardTools(rawTools(), { client });
