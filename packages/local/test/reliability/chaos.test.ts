@@ -6,7 +6,7 @@ import { runInNewContext } from 'node:vm';
 import { HaltStateClient, isHaltStateError } from '@haltstate/core';
 import { AdminClient, type LocalServer } from '@haltstate/local';
 import { startServer, TENANTS } from '../helpers/server';
-import { prng, startFaultProxy, type Fault, type FaultProxy } from './fault-proxy';
+import { prng, startFaultProxy, weightedPicker, type Fault, type FaultProxy } from './fault-proxy';
 
 /** The V8 gc() function, whether or not the process was started with --expose-gc. */
 function exposeGc(): () => void {
@@ -28,6 +28,7 @@ const FAULTS: Array<[Fault, number]> = [
   ['pass', 40],
   ['error-503', 8],
   ['error-500-after', 8],
+  ['error-503-after', 6],
   ['timeout', 4],
   ['timeout-after', 4],
   ['reset', 6],
@@ -53,12 +54,7 @@ afterAll(async () => {
 
 it(`never runs what was not allowed, reports each run exactly once, never hangs (seed ${SEED}, ${COUNT} calls)`, async () => {
   const random = prng(SEED);
-  const total = FAULTS.reduce((sum, [, weight]) => sum + weight, 0);
-  proxy.setPicker(() => {
-    let roll = random() * total;
-    for (const [fault, weight] of FAULTS) if ((roll -= weight) < 0) return fault;
-    return 'pass';
-  });
+  proxy.setPicker(weightedPicker(random, FAULTS));
   const acme = TENANTS[0]!;
   const undelivered: string[] = [];
   const client = new HaltStateClient({ baseUrl: proxy.url, tenantId: acme.id, apiKey: acme.apiKey, agentId: 'chaos-bot', timeoutMs: TIMEOUT_MS, retries: RETRIES, onReportError: (error) => undelivered.push(error.message) });

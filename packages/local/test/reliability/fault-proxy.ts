@@ -7,6 +7,7 @@ export type Fault =
   | 'pass'
   | 'error-503' // answer 503 without forwarding
   | 'error-500-after' // forward (the server acts), then answer 500
+  | 'error-503-after' // forward (the server acts), then answer 503: the response is lost and the client retries
   | 'timeout' // never answer (the client's deadline must end it)
   | 'timeout-after' // forward (the server acts), then never answer
   | 'reset' // destroy the socket before answering
@@ -27,6 +28,16 @@ export function prng(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A picker that draws faults by weight from a seeded PRNG. */
+export function weightedPicker(random: () => number, weights: ReadonlyArray<readonly [Fault, number]>): () => Fault {
+  const total = weights.reduce((sum, [, weight]) => sum + weight, 0);
+  return () => {
+    let roll = random() * total;
+    for (const [fault, weight] of weights) if ((roll -= weight) < 0) return fault;
+    return 'pass';
   };
 }
 
@@ -106,6 +117,9 @@ export async function startFaultProxy(upstream: string, options: { slowMs?: numb
           switch (fault) {
             case 'error-500-after':
               readAll(upstream, () => response.writeHead(500, { 'content-type': 'application/json' }).end('{"detail":"injected 500 after the server acted"}'));
+              return;
+            case 'error-503-after':
+              readAll(upstream, () => response.writeHead(503, { 'content-type': 'application/json' }).end('{"detail":"injected 503 after the server acted"}'));
               return;
             case 'timeout-after':
               readAll(upstream, () => later(() => response.destroy(), HOLD_MS));
