@@ -1,4 +1,4 @@
-import { HaltStateClient, HaltStateValidationError, type ExecuteInput } from '@haltstate/core';
+import { HaltStateValidationError, isHaltStateClient, type ExecuteInput } from '@haltstate/core';
 import { resolveClient, trackGuardedClass } from './client-resolver.js';
 import { defaultParams } from './default-params.js';
 import { GUARD_MARKER } from './haltstate.constants.js';
@@ -29,7 +29,8 @@ function normalise(first: string | HaltStateGuardOptions<unknown[]>, agentId: st
 function wrap(original: Function, options: HaltStateGuardOptions<unknown[]>, label: string, owner: () => Function): Function {
   const { action, agentId, params, idempotencyKey, metadata, wait, client, report, request } = options;
   const guarded = async function (this: object, ...args: unknown[]): Promise<unknown> {
-    const resolved = client instanceof HaltStateClient ? client : resolveClient({ name: client, instance: this, target: owner() }, label);
+    // By brand, not instanceof: the client may come from the other build of core (ESM vs CommonJS).
+    const resolved = isHaltStateClient(client) ? client : resolveClient({ name: client, instance: this, target: owner() }, label);
     const input: ExecuteInput = {
       action,
       params: params ? params(...args) : defaultParams(original, args),
