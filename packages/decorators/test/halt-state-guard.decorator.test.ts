@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import nock from 'nock';
 import { container, injectable } from 'tsyringe';
 import { ActionDenied, ApprovalPending, HaltStateClient, HaltStateValidationError, REDACTED } from '@haltstate/core';
-import { HaltStateGuard, getGuardedMethods, registerHaltState, setClientResolver, tsyringeResolver } from '@haltstate/decorators';
+import { HaltStateGuard, createClientScope, getGuardedMethods, registerHaltState, setClientResolver, tsyringeResolver } from '@haltstate/decorators';
 import { testKey } from '@test-support/keys';
 import { setupNock } from '@test-support/nock';
 
@@ -153,6 +153,22 @@ describe('@HaltStateGuard (legacy decorators, tsyringe)', () => {
     } finally {
       expect(setClientResolver(previous)).not.toBe(tsyringeResolver);
     }
+  });
+
+  it("client scopes: an app's objects use its client before any resolver; closed, they are refused", async () => {
+    registerHaltState(options);
+    const scoped = new HaltStateClient({ ...options, tenantId: 'scoped' });
+    const scope = createClientScope('app one', (name) => (name === undefined ? scoped : undefined));
+    const mine = container.resolve(PaymentService);
+    scope.bind(mine);
+    nock(BASE).matchHeader('x-tenant-id', 'scoped').post('/api/sentinel/action/check').reply(200, { decision: 'DENY', reason: 'scoped says no' }, json);
+    nock(BASE).matchHeader('x-tenant-id', 'acme').post('/api/sentinel/action/check').reply(200, { decision: 'DENY', reason: 'root says no' }, json);
+    await expect(mine.pay('a', 1)).rejects.toMatchObject({ reason: 'scoped says no' });
+    await expect(container.resolve(PaymentService).pay('a', 1)).rejects.toMatchObject({ reason: 'root says no' });
+    await expect(mine.named()).rejects.toThrow(/PaymentService\.named: app one has no client named "payments", so the method did not run/);
+    scope.close();
+    await expect(mine.pay('a', 1)).rejects.toThrow(/this object belongs to app one that was closed, so the method did not run/);
+    expect(mine.calls).toEqual([]);
   });
 
   it('falls back to { args } when names cannot be read or extra arguments come', async () => {
