@@ -1,6 +1,6 @@
 import { HaltStateValidationError, isHaltStateClient, type ExecuteInput } from '@haltstate/core';
 import { resolveClient, trackGuardedClass } from './client-resolver.js';
-import { defaultParams } from './default-params.js';
+import { assertNamesTrusted, defaultParams } from './default-params.js';
 import { GUARD_MARKER } from './haltstate.constants.js';
 import type { GuardedMethod, HaltStateGuardOptions } from './halt-state-guard.interface.js';
 import { defineGuardMetadata } from './metadata.js';
@@ -76,6 +76,7 @@ export function HaltStateGuard(first: string | HaltStateGuardOptions<unknown[]>,
         owner = context.static ? (this as Function) : ((this as object).constructor as Function);
         trackGuardedClass(owner);
       });
+      if (!options.params) assertNamesTrusted(target as Function, String(context.name));
       const wrapped = wrap(target as Function, options, String(context.name), () => owner);
       mark(wrapped, { method: context.name, static: context.static, options });
       return wrapped;
@@ -87,6 +88,7 @@ export function HaltStateGuard(first: string | HaltStateGuardOptions<unknown[]>,
     const label = `${owner.name}.${String(key)}`;
     if (!descriptor) throw new HaltStateValidationError(`@HaltStateGuard goes on methods; ${label} is a field`, { path: String(key) });
     if (typeof descriptor.value !== 'function') throw new HaltStateValidationError(`@HaltStateGuard goes on methods; ${label} is a ${descriptor.get ? 'getter' : 'setter'}`, { path: String(key) });
+    if (!options.params) assertNamesTrusted(descriptor.value as Function, label);
     const entry = { method: key, static: isStatic, options };
     descriptor.value = wrap(descriptor.value as Function, options, label, () => owner);
     mark(descriptor.value as Function, entry);

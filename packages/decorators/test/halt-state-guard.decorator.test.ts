@@ -185,6 +185,25 @@ describe('@HaltStateGuard (legacy decorators, tsyringe)', () => {
     await client.flush();
   });
 
+  it('refuses parameter names that look minified when the class is defined, unless params are given', () => {
+    const guard = (fn: Function, options: object | string = 'x.y') => {
+      const target = { run: fn };
+      try {
+        HaltStateGuard(options as never)(target, 'run', Object.getOwnPropertyDescriptor(target, 'run')!);
+        return 'guarded';
+      } catch (error) {
+        expect(error).toBeInstanceOf(HaltStateValidationError);
+        return (error as HaltStateValidationError).message;
+      }
+    };
+    expect(guard(function (e: string, t: string) { return [e, t]; })).toMatch(/Object\.run: the parameter names \(e, t\) look minified.*params: \(username, password\) => \(\{ username \}\)/);
+    expect(guard(new Function('aa', 'ba', 'return aa'))).toMatch(/\(aa, ba\) look minified/); // printed `(aa,ba\n)`, no space after the comma
+    expect(guard(eval('(function (aa){ return aa; })'))).toMatch(/\(aa\) look minified/);
+    expect(guard(function (id: string, to: string) { return [id, to]; })).toBe('guarded');
+    expect(guard(function () { return 1; })).toBe('guarded');
+    expect(guard(function (e: string) { return e; }, { action: 'x.y', params: (e: string) => ({ email: e }) })).toBe('guarded');
+  });
+
   it('records its options on the class for discovery', () => {
     const methods = getGuardedMethods(PaymentService);
     expect(methods.map((entry) => [entry.method, entry.static, entry.options.action])).toEqual([
