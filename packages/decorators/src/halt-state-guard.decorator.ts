@@ -6,13 +6,30 @@ import type { GuardedMethod, HaltStateGuardOptions } from './halt-state-guard.in
 import { defineGuardMetadata } from './metadata.js';
 
 
+/** `unknown` when a callback taking `Expected` can be called with the method's `Passed` arguments. */
+type Takes<Passed extends unknown[], Expected extends unknown[]> = ((...args: Expected) => unknown) extends (...args: Passed) => unknown ? unknown : never;
+
+/**
+ * `unknown` when `params`, `idempotencyKey` and `metadata` each accept the method's arguments
+ * (fewer is fine); `never` otherwise, which makes the decorator a compile error on that method.
+ */
+type Accepts<Passed extends unknown[], Args extends unknown[], KeyArgs extends unknown[], MetadataArgs extends unknown[]> = Takes<Passed, Args> & Takes<Passed, KeyArgs> & Takes<Passed, MetadataArgs>;
+
 /**
  * The decorator `@HaltStateGuard(…)` returns. It works as a legacy decorator
- * (`experimentalDecorators`, what NestJS and tsyringe use) and as a TC39 standard decorator.
+ * (`experimentalDecorators`, what NestJS and tsyringe use) and as a TC39 standard decorator, and
+ * in both checks the option callbacks against the method it decorates.
  */
-export interface HaltStateMethodDecorator<Args extends unknown[]> {
-  <T extends (...args: Args) => unknown>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): void;
-  <This, T extends (this: This, ...args: Args) => unknown>(value: T, context: ClassMethodDecoratorContext<This, T>): T;
+export interface HaltStateMethodDecorator<Args extends unknown[], KeyArgs extends unknown[] = Args, MetadataArgs extends unknown[] = Args> {
+  <Passed extends unknown[], Result>(
+    target: object,
+    propertyKey: string | symbol,
+    descriptor: TypedPropertyDescriptor<(...args: Passed) => Result> & Accepts<Passed, Args, KeyArgs, MetadataArgs>,
+  ): void;
+  <This, Passed extends unknown[], Result>(
+    value: ((this: This, ...args: Passed) => Result) & Accepts<Passed, Args, KeyArgs, MetadataArgs>,
+    context: ClassMethodDecoratorContext<This, (this: This, ...args: Passed) => Result>,
+  ): (this: This, ...args: Passed) => Result;
 }
 
 function normalise(first: string | HaltStateGuardOptions<unknown[]>, agentId: string | undefined): HaltStateGuardOptions<unknown[]> {
@@ -62,8 +79,10 @@ function wrap(original: Function, options: HaltStateGuardOptions<unknown[]>, lab
  *   async pay(invoiceId: string, amount: number) { … }
  * }
  */
-export function HaltStateGuard(action: string, agentId?: string): HaltStateMethodDecorator<never[]>;
-export function HaltStateGuard<Args extends unknown[] = never[]>(options: HaltStateGuardOptions<Args>): HaltStateMethodDecorator<Args>;
+export function HaltStateGuard(action: string, agentId?: string): HaltStateMethodDecorator<unknown[]>;
+export function HaltStateGuard<Args extends unknown[] = unknown[], KeyArgs extends unknown[] = Args, MetadataArgs extends unknown[] = Args>(
+  options: HaltStateGuardOptions<Args, KeyArgs, MetadataArgs>,
+): HaltStateMethodDecorator<Args, KeyArgs, MetadataArgs>;
 export function HaltStateGuard(first: string | HaltStateGuardOptions<unknown[]>, agentId?: string): HaltStateMethodDecorator<unknown[]> {
   const options = normalise(first, agentId);
   const decorator = (target: unknown, keyOrContext: unknown, descriptor?: PropertyDescriptor): unknown => {
