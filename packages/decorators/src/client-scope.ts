@@ -65,6 +65,8 @@ export function createClientScope(label: string, clientFor: (name: string | unde
  * that claims its class. Undefined when no scope knows it; throws when it cannot be told for sure.
  */
 export function scopedClient({ name, instance }: ClientResolution, method: string): HaltStateClient | undefined {
+  // A method called without a receiver (`const pay = service.pay; pay()`) has no app to ask.
+  if ((typeof instance !== 'object' || instance === null) && typeof instance !== 'function') return undefined;
   let state = boundTo.get(instance);
   if (!state) {
     const owner = (typeof instance === 'function' ? instance : instance.constructor) as Function;

@@ -132,6 +132,8 @@ describe('@HaltStateGuard (legacy decorators, tsyringe)', () => {
     const service = container.resolve(PaymentService);
     await expect(service.pay('INV-5', 1)).rejects.toThrow(/Call registerHaltState\(\{ tenantId, apiKey \}\) from @haltstate\/decorators/);
     expect(service.calls).toEqual([]);
+    const { pay } = service; // called without a receiver: still a typed error
+    await expect(pay('INV-5', 1)).rejects.toThrow(/Call registerHaltState\(\{ tenantId, apiKey \}\) from @haltstate\/decorators/);
   });
 
   it('honours child containers: a service resolved from a child uses the child\'s client', async () => {
