@@ -90,12 +90,12 @@ export function HaltStateGuard(first: string | HaltStateGuardOptions<unknown[]>,
     if (typeof keyOrContext === 'object' && keyOrContext !== null && 'kind' in keyOrContext) {
       const context = keyOrContext as ClassMethodDecoratorContext;
       if (context.kind !== 'method') throw new HaltStateValidationError(`@HaltStateGuard goes on methods; ${String(context.name)} is a ${context.kind}`, { path: String(context.name) });
+      if (!options.params) assertNamesTrusted(target as Function, String(context.name));
       let owner: Function = Object;
       context.addInitializer(function (this: unknown) {
         owner = context.static ? (this as Function) : ((this as object).constructor as Function);
         trackGuardedClass(owner);
       });
-      if (!options.params) assertNamesTrusted(target as Function, String(context.name));
       const wrapped = wrap(target as Function, options, String(context.name), () => owner);
       mark(wrapped, { method: context.name, static: context.static, options });
       return wrapped;
