@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, UseFilters } from '@nestjs/common';
 import { HaltStateExceptionFilter } from '@haltstate/nestjs';
 import { PaymentsService } from './payments.service';
 
-/** HTTP in front of the service; the filter turns HaltState outcomes into 202/403/410/503. */
+/** HTTP in front of the service; the filter turns HaltState outcomes into 202/403/409/410/429/503. */
 @UseFilters(HaltStateExceptionFilter)
 @Controller('payments')
 export class PaymentsController {

@@ -1,5 +1,6 @@
 import { HaltStateValidationError, type HaltStateClient } from '@haltstate/core';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { scopedClient } from './client-scope.js';
 import { clientToken } from './haltstate.constants.js';
 
 /** What a resolver is asked: which client (by name) for which object's method. */
@@ -70,14 +71,17 @@ export function setClientResolver(resolver: ClientResolver): ClientResolver {
   return previous;
 }
 
-/** The client for a guarded call, or an error that says exactly how to register one. */
+/**
+ * The client for a guarded call: from the app (scope) that made `this`, else the active
+ * resolver; or an error that says exactly how to register one.
+ */
 export function resolveClient(resolution: ClientResolution, method: string): HaltStateClient {
-  const client = active(resolution);
+  const client = scopedClient(resolution, method) ?? active(resolution);
   if (client) return client;
   const named = resolution.name === undefined ? '' : `, { name: '${resolution.name}' }`;
   throw new HaltStateValidationError(
     `@HaltStateGuard on ${method}: no HaltState client${resolution.name === undefined ? '' : ` named "${resolution.name}"`} is registered, so the method did not run. ` +
-      `Call registerHaltState({ tenantId, apiKey }${named}) from @haltstate/decorators at startup (or import HaltStateModule in a NestJS app).`,
+      `Call registerHaltState({ tenantId, apiKey }${named}) from @haltstate/decorators at startup (in a NestJS app: import HaltStateModule, and make the class a provider or controller of that app).`,
     { path: 'client' },
   );
 }

@@ -1,18 +1,35 @@
-import { HaltStateClient, HaltStateValidationError, type ExecuteInput } from '@haltstate/core';
+import { HaltStateValidationError, isHaltStateClient, type ExecuteInput } from '@haltstate/core';
 import { resolveClient, trackGuardedClass } from './client-resolver.js';
-import { defaultParams } from './default-params.js';
+import { assertNamesTrusted, defaultParams } from './default-params.js';
 import { GUARD_MARKER } from './haltstate.constants.js';
 import type { GuardedMethod, HaltStateGuardOptions } from './halt-state-guard.interface.js';
 import { defineGuardMetadata } from './metadata.js';
 
 
+/** `unknown` when a callback taking `Expected` can be called with the method's `Passed` arguments. */
+type Takes<Passed extends unknown[], Expected extends unknown[]> = ((...args: Expected) => unknown) extends (...args: Passed) => unknown ? unknown : never;
+
+/**
+ * `unknown` when `params`, `idempotencyKey` and `metadata` each accept the method's arguments
+ * (fewer is fine); `never` otherwise, which makes the decorator a compile error on that method.
+ */
+type Accepts<Passed extends unknown[], Args extends unknown[], KeyArgs extends unknown[], MetadataArgs extends unknown[]> = Takes<Passed, Args> & Takes<Passed, KeyArgs> & Takes<Passed, MetadataArgs>;
+
 /**
  * The decorator `@HaltStateGuard(…)` returns. It works as a legacy decorator
- * (`experimentalDecorators`, what NestJS and tsyringe use) and as a TC39 standard decorator.
+ * (`experimentalDecorators`, what NestJS and tsyringe use) and as a TC39 standard decorator, and
+ * in both checks the option callbacks against the method it decorates.
  */
-export interface HaltStateMethodDecorator<Args extends unknown[]> {
-  <T extends (...args: Args) => unknown>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): void;
-  <This, T extends (this: This, ...args: Args) => unknown>(value: T, context: ClassMethodDecoratorContext<This, T>): T;
+export interface HaltStateMethodDecorator<Args extends unknown[], KeyArgs extends unknown[] = Args, MetadataArgs extends unknown[] = Args> {
+  <Passed extends unknown[], Result>(
+    target: object,
+    propertyKey: string | symbol,
+    descriptor: TypedPropertyDescriptor<(...args: Passed) => Result> & Accepts<Passed, Args, KeyArgs, MetadataArgs>,
+  ): void;
+  <This, Passed extends unknown[], Result>(
+    value: ((this: This, ...args: Passed) => Result) & Accepts<Passed, Args, KeyArgs, MetadataArgs>,
+    context: ClassMethodDecoratorContext<This, (this: This, ...args: Passed) => Result>,
+  ): (this: This, ...args: Passed) => Result;
 }
 
 function normalise(first: string | HaltStateGuardOptions<unknown[]>, agentId: string | undefined): HaltStateGuardOptions<unknown[]> {
@@ -29,7 +46,8 @@ function normalise(first: string | HaltStateGuardOptions<unknown[]>, agentId: st
 function wrap(original: Function, options: HaltStateGuardOptions<unknown[]>, label: string, owner: () => Function): Function {
   const { action, agentId, params, idempotencyKey, metadata, wait, client, report, request } = options;
   const guarded = async function (this: object, ...args: unknown[]): Promise<unknown> {
-    const resolved = client instanceof HaltStateClient ? client : resolveClient({ name: client, instance: this, target: owner() }, label);
+    // By brand, not instanceof: the client may come from the other build of core (ESM vs CommonJS).
+    const resolved = isHaltStateClient(client) ? client : resolveClient({ name: client, instance: this, target: owner() }, label);
     const input: ExecuteInput = {
       action,
       params: params ? params(...args) : defaultParams(original, args),
@@ -61,8 +79,10 @@ function wrap(original: Function, options: HaltStateGuardOptions<unknown[]>, lab
  *   async pay(invoiceId: string, amount: number) { … }
  * }
  */
-export function HaltStateGuard(action: string, agentId?: string): HaltStateMethodDecorator<never[]>;
-export function HaltStateGuard<Args extends unknown[] = never[]>(options: HaltStateGuardOptions<Args>): HaltStateMethodDecorator<Args>;
+export function HaltStateGuard(action: string, agentId?: string): HaltStateMethodDecorator<unknown[]>;
+export function HaltStateGuard<Args extends unknown[] = unknown[], KeyArgs extends unknown[] = Args, MetadataArgs extends unknown[] = Args>(
+  options: HaltStateGuardOptions<Args, KeyArgs, MetadataArgs>,
+): HaltStateMethodDecorator<Args, KeyArgs, MetadataArgs>;
 export function HaltStateGuard(first: string | HaltStateGuardOptions<unknown[]>, agentId?: string): HaltStateMethodDecorator<unknown[]> {
   const options = normalise(first, agentId);
   const decorator = (target: unknown, keyOrContext: unknown, descriptor?: PropertyDescriptor): unknown => {
@@ -70,6 +90,7 @@ export function HaltStateGuard(first: string | HaltStateGuardOptions<unknown[]>,
     if (typeof keyOrContext === 'object' && keyOrContext !== null && 'kind' in keyOrContext) {
       const context = keyOrContext as ClassMethodDecoratorContext;
       if (context.kind !== 'method') throw new HaltStateValidationError(`@HaltStateGuard goes on methods; ${String(context.name)} is a ${context.kind}`, { path: String(context.name) });
+      if (!options.params) assertNamesTrusted(target as Function, String(context.name));
       let owner: Function = Object;
       context.addInitializer(function (this: unknown) {
         owner = context.static ? (this as Function) : ((this as object).constructor as Function);
@@ -86,6 +107,7 @@ export function HaltStateGuard(first: string | HaltStateGuardOptions<unknown[]>,
     const label = `${owner.name}.${String(key)}`;
     if (!descriptor) throw new HaltStateValidationError(`@HaltStateGuard goes on methods; ${label} is a field`, { path: String(key) });
     if (typeof descriptor.value !== 'function') throw new HaltStateValidationError(`@HaltStateGuard goes on methods; ${label} is a ${descriptor.get ? 'getter' : 'setter'}`, { path: String(key) });
+    if (!options.params) assertNamesTrusted(descriptor.value as Function, label);
     const entry = { method: key, static: isStatic, options };
     descriptor.value = wrap(descriptor.value as Function, options, label, () => owner);
     mark(descriptor.value as Function, entry);

@@ -1,20 +1,16 @@
 import type { ActionParams, HaltStateClient, RequestOptions, WaitOptions } from '@haltstate/core';
 
 /**
- * `Args`, but not a place TypeScript infers it from: the argument types of `idempotencyKey` and
- * `metadata` come from `params`. (`NoInfer<tuple>` breaks fewer-argument callbacks, this does not.)
- */
-type FromParams<Args extends unknown[]> = [Args][Args extends unknown ? 0 : never];
-
-/**
- * Options of `@HaltStateGuard`. `params` and `idempotencyKey` receive the method's own
- * arguments; annotate them and a mismatch with the method is a compile error.
+ * Options of `@HaltStateGuard`. `params`, `idempotencyKey` and `metadata` receive the method's
+ * own arguments: each is checked against the method (a wrong argument type is a compile error;
+ * a callback may take fewer arguments). Unannotated, `idempotencyKey` and `metadata` take their
+ * argument types from `params`.
  *
  * @example
  * @HaltStateGuard({ action: 'payment.process', params: (invoiceId: string, amount: number) => ({ invoiceId, amount }),
- *   idempotencyKey: (invoiceId: string) => `payment-${invoiceId}` })
+ *   idempotencyKey: (invoiceId) => `payment-${invoiceId}` })
  */
-export interface HaltStateGuardOptions<Args extends unknown[] = never[]> {
+export interface HaltStateGuardOptions<Args extends unknown[] = never[], KeyArgs extends unknown[] = Args, MetadataArgs extends unknown[] = Args> {
   /** The action name the policy sees, e.g. `payment.process`. */
   action: string;
   /** @default the client's agentId */
@@ -23,11 +19,11 @@ export interface HaltStateGuardOptions<Args extends unknown[] = never[]> {
   params?: (...args: Args) => ActionParams;
   /**
    * With a key, the guard flow (idempotent, survives restarts); without, check → run → report.
-   * Its argument types come from `params` (it may take fewer arguments).
+   * May take fewer arguments than the method.
    */
-  idempotencyKey?: (...args: FromParams<Args>) => string;
-  /** Context shown to approvers. Argument types come from `params`. */
-  metadata?: (...args: FromParams<Args>) => ActionParams;
+  idempotencyKey?: (...args: KeyArgs) => string;
+  /** Context shown to approvers. May take fewer arguments than the method. */
+  metadata?: (...args: MetadataArgs) => ActionParams;
   /** Wait for a human instead of throwing `ApprovalPending`. */
   wait?: boolean | WaitOptions;
   /** A named client (`registerHaltState(…, { name })`), or a client instance. */

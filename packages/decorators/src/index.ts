@@ -9,5 +9,7 @@ export { registerHaltState } from './register.js';
 export type { RegisterOptions } from './register.js';
 export { setClientResolver, tsyringeResolver } from './client-resolver.js';
 export type { ClientResolver, ClientResolution } from './client-resolver.js';
+export { createClientScope } from './client-scope.js';
+export type { ClientScope } from './client-scope.js';
 export { HALTSTATE_CLIENT, clientToken, GUARDED_METHODS_METADATA } from './haltstate.constants.js';
 export { defaultParams } from './default-params.js';

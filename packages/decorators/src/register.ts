@@ -1,4 +1,4 @@
-import { HaltStateClient, type ClientOptions } from '@haltstate/core';
+import { HaltStateClient, isHaltStateClient, type ClientOptions } from '@haltstate/core';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { clientToken } from './haltstate.constants.js';
 import { watchContainer } from './client-resolver.js';
@@ -20,7 +20,8 @@ export interface RegisterOptions {
  * registerHaltState({ tenantId: 'payments-tenant' }, { name: 'payments' });
  */
 export function registerHaltState(options: ClientOptions | HaltStateClient = {}, where: RegisterOptions = {}): HaltStateClient {
-  const client = options instanceof HaltStateClient ? options : new HaltStateClient(options);
+  // By brand, not instanceof: a client made by the other build of core (ESM vs CommonJS) is a client too.
+  const client = isHaltStateClient(options) ? options : new HaltStateClient(options);
   const container = where.container ?? rootContainer;
   container.registerInstance(clientToken(where.name), client);
   watchContainer(container);

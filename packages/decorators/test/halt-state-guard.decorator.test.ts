@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import nock from 'nock';
 import { container, injectable } from 'tsyringe';
 import { ActionDenied, ApprovalPending, HaltStateClient, HaltStateValidationError, REDACTED } from '@haltstate/core';
-import { HaltStateGuard, getGuardedMethods, registerHaltState, setClientResolver, tsyringeResolver } from '@haltstate/decorators';
+import { HaltStateGuard, createClientScope, getGuardedMethods, registerHaltState, setClientResolver, tsyringeResolver } from '@haltstate/decorators';
 import { testKey } from '@test-support/keys';
 import { setupNock } from '@test-support/nock';
 
@@ -132,6 +132,8 @@ describe('@HaltStateGuard (legacy decorators, tsyringe)', () => {
     const service = container.resolve(PaymentService);
     await expect(service.pay('INV-5', 1)).rejects.toThrow(/Call registerHaltState\(\{ tenantId, apiKey \}\) from @haltstate\/decorators/);
     expect(service.calls).toEqual([]);
+    const { pay } = service; // called without a receiver: still a typed error
+    await expect(pay('INV-5', 1)).rejects.toThrow(/Call registerHaltState\(\{ tenantId, apiKey \}\) from @haltstate\/decorators/);
   });
 
   it('honours child containers: a service resolved from a child uses the child\'s client', async () => {
@@ -155,6 +157,22 @@ describe('@HaltStateGuard (legacy decorators, tsyringe)', () => {
     }
   });
 
+  it("client scopes: an app's objects use its client before any resolver; closed, they are refused", async () => {
+    registerHaltState(options);
+    const scoped = new HaltStateClient({ ...options, tenantId: 'scoped' });
+    const scope = createClientScope('app one', (name) => (name === undefined ? scoped : undefined));
+    const mine = container.resolve(PaymentService);
+    scope.bind(mine);
+    nock(BASE).matchHeader('x-tenant-id', 'scoped').post('/api/sentinel/action/check').reply(200, { decision: 'DENY', reason: 'scoped says no' }, json);
+    nock(BASE).matchHeader('x-tenant-id', 'acme').post('/api/sentinel/action/check').reply(200, { decision: 'DENY', reason: 'root says no' }, json);
+    await expect(mine.pay('a', 1)).rejects.toMatchObject({ reason: 'scoped says no' });
+    await expect(container.resolve(PaymentService).pay('a', 1)).rejects.toMatchObject({ reason: 'root says no' });
+    await expect(mine.named()).rejects.toThrow(/PaymentService\.named: app one has no client named "payments", so the method did not run/);
+    scope.close();
+    await expect(mine.pay('a', 1)).rejects.toThrow(/this object belongs to app one that was closed, so the method did not run/);
+    expect(mine.calls).toEqual([]);
+  });
+
   it('falls back to { args } when names cannot be read or extra arguments come', async () => {
     const client = new HaltStateClient(options);
     class Odd {
@@ -167,6 +185,25 @@ describe('@HaltStateGuard (legacy decorators, tsyringe)', () => {
     api().post('/api/sentinel/action/report').reply(200, {}, json);
     await expect(new Odd().destructured({ a: 1 }, 2, 3)).resolves.toBe(3);
     await client.flush();
+  });
+
+  it('refuses parameter names that look minified when the class is defined, unless params are given', () => {
+    const guard = (fn: Function, options: object | string = 'x.y') => {
+      const target = { run: fn };
+      try {
+        HaltStateGuard(options as never)(target, 'run', Object.getOwnPropertyDescriptor(target, 'run')!);
+        return 'guarded';
+      } catch (error) {
+        expect(error).toBeInstanceOf(HaltStateValidationError);
+        return (error as HaltStateValidationError).message;
+      }
+    };
+    expect(guard(function (e: string, t: string) { return [e, t]; })).toMatch(/Object\.run: the parameter names \(e, t\) look minified.*params: \(username, password\) => \(\{ username \}\)/);
+    expect(guard(new Function('aa', 'ba', 'return aa'))).toMatch(/\(aa, ba\) look minified/); // printed `(aa,ba\n)`, no space after the comma
+    expect(guard(eval('(function (aa){ return aa; })'))).toMatch(/\(aa\) look minified/);
+    expect(guard(function (id: string, to: string) { return [id, to]; })).toBe('guarded');
+    expect(guard(function () { return 1; })).toBe('guarded');
+    expect(guard(function (e: string) { return e; }, { action: 'x.y', params: (e: string) => ({ email: e }) })).toBe('guarded');
   });
 
   it('records its options on the class for discovery', () => {

@@ -3,7 +3,7 @@ export { HALTSTATE_MODULE_OPTIONS } from './haltstate.module-definition.js';
 export type { HaltStateModuleOptions } from './haltstate.module-definition.js';
 export { HaltStateExplorer } from './haltstate.explorer.js';
 export { HaltStateExceptionFilter, toHttpResponse } from './haltstate.filter.js';
-export type { HaltStateErrorBody } from './haltstate.filter.js';
+export type { HaltStateErrorBody, HaltStateHttpResponse } from './haltstate.filter.js';
 export { HaltStateGuard, InjectHaltState } from './haltstate.decorator.js';
 export { getGuardedMethods } from '@haltstate/decorators';
 export type { HaltStateGuardOptions } from '@haltstate/decorators';
@@ -23,5 +23,7 @@ export {
   ActionExpired,
   ApprovalTimeoutError,
   KillSwitchTriggered,
+  ActionAlreadyExecuted,
   isHaltStateError,
+  isDecisionError,
 } from '@haltstate/core';

@@ -106,9 +106,9 @@ describe('HaltStateModule', () => {
       const http = request(app.getHttpServer());
       await http.post('/payments/INV-2').send({ amount: 50 }).expect(201, { transactionId: 'tx_INV-2' });
       const pending = await http.post('/payments/INV-3').send({ amount: 5000 }).expect(202);
-      expect(pending.body).toEqual({ statusCode: 202, error: 'Accepted', message: expect.any(String), approvalId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(pending.body).toEqual({ statusCode: 202, error: 'Accepted', code: 'HALTSTATE_APPROVAL_PENDING', message: expect.any(String), approvalId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
       const denied = await http.post('/payments/tables/users/drop').expect(403);
-      expect(denied.body).toEqual({ statusCode: 403, error: 'Forbidden', message: expect.stringContaining('denied'), reason: 'Destructive operation', policyId: 'no-drops' });
+      expect(denied.body).toEqual({ statusCode: 403, error: 'Forbidden', code: 'HALTSTATE_ACTION_DENIED', message: expect.stringContaining('denied'), reason: 'Destructive operation', policyId: 'no-drops' });
       expect(ledger).toEqual(['pay INV-2 50']);
     } finally {
       await app.close();
@@ -170,7 +170,7 @@ describe('HaltStateModule', () => {
     try {
       const http = request(app.getHttpServer());
       const expired = await http.get('/odd/expired').expect(410);
-      expect(expired.body).toEqual({ statusCode: 410, error: 'Gone', message: expect.stringContaining('expired'), approvalId: 'apr-9' });
+      expect(expired.body).toEqual({ statusCode: 410, error: 'Gone', code: 'HALTSTATE_ACTION_EXPIRED', message: expect.stringContaining('expired'), approvalId: 'apr-9' });
       await http.get('/odd/boom').expect(500, { statusCode: 500, message: 'Internal server error' });
     } finally {
       await app.close();
@@ -181,7 +181,7 @@ describe('HaltStateModule', () => {
     const app = await boot(HaltStateModule.forRoot({ ...clientOptions(), baseUrl: 'http://127.0.0.1:1', isGlobal: true, shutdownTimeoutMs: 100 }));
     try {
       const response = await request(app.getHttpServer()).post('/payments/INV-6').send({ amount: 5 }).expect(503);
-      expect(response.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.any(String) });
+      expect(response.body).toEqual({ statusCode: 503, error: 'Service Unavailable', code: 'HALTSTATE_CONNECTION', message: expect.any(String) });
       expect(ledger).toEqual([]);
     } finally {
       await app.close();

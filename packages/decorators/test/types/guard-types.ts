@@ -21,10 +21,57 @@ export class Checks {
     return id;
   }
 
-  // @ts-expect-error the key function's argument types come from params
+  // @ts-expect-error the key function takes a number where the method passes a string
   @HaltStateGuard({ action: 'a', params: (id: string) => ({ id }), idempotencyKey: (id: number) => `${id}` })
   async wrongKey(id: string) {
     return id;
+  }
+
+  // @ts-expect-error with params as well: the key function's own argument type is checked against the method
+  @HaltStateGuard({ action: 'a', params: (invoiceId: string, amount: number) => ({ invoiceId, amount }), idempotencyKey: (invoiceId: boolean) => `${invoiceId}` })
+  async keyWithParams(invoiceId: string, amount: number) {
+    return [invoiceId, amount];
+  }
+
+  // @ts-expect-error without params: the key function takes a boolean, the method passes a string
+  @HaltStateGuard({ action: 'a', idempotencyKey: (invoiceId: boolean) => `${invoiceId}` })
+  async keyWithoutParams(invoiceId: string, amount: number) {
+    return [invoiceId, amount];
+  }
+
+  // @ts-expect-error without params: metadata takes a number, the method passes a string
+  @HaltStateGuard({ action: 'a', metadata: (invoiceId: number) => ({ invoiceId }) })
+  async metadataWithoutParams(invoiceId: string) {
+    return invoiceId;
+  }
+
+  // @ts-expect-error with params: metadata's second argument is a string, the method's a number
+  @HaltStateGuard({ action: 'a', params: (invoiceId: string, amount: number) => ({ invoiceId, amount }), metadata: (invoiceId: string, amount: string) => ({ invoiceId, amount }) })
+  async metadataWithParams(invoiceId: string, amount: number) {
+    return [invoiceId, amount];
+  }
+
+  // @ts-expect-error without params: the key function wants more arguments than the method has
+  @HaltStateGuard({ action: 'a', idempotencyKey: (invoiceId: string, attempt: number) => `${invoiceId}-${attempt}` })
+  async keyTooManyArguments(invoiceId: string) {
+    return invoiceId;
+  }
+
+  // Callbacks may take fewer arguments than the method, with or without params.
+  @HaltStateGuard({ action: 'a', idempotencyKey: (invoiceId: string) => `k-${invoiceId}`, metadata: () => ({ source: 'types' }) })
+  async fewerWithoutParams(invoiceId: string, amount: number) {
+    return [invoiceId, amount];
+  }
+
+  @HaltStateGuard({ action: 'a', params: (invoiceId: string, amount: number) => ({ invoiceId, amount }), idempotencyKey: (invoiceId: string) => `k-${invoiceId}`, metadata: (invoiceId) => ({ invoiceId }) })
+  async fewerWithParams(invoiceId: string, amount: number) {
+    return [invoiceId, amount];
+  }
+
+  // Unannotated callbacks take their argument types from params.
+  @HaltStateGuard({ action: 'a', params: (invoiceId: string, amount: number) => ({ invoiceId, amount }), idempotencyKey: (invoiceId, amount) => `${invoiceId.toUpperCase()}-${amount.toFixed(2)}` })
+  async contextual(invoiceId: string, amount: number) {
+    return [invoiceId, amount];
   }
 
   @HaltStateGuard('report.export', 'report-bot')
