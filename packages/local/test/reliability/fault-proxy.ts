@@ -45,6 +45,10 @@ export interface FaultProxy {
   url: string;
   /** Faults injected so far, by kind. */
   counts: Record<string, number>;
+  /** Resolves once no forwarded request is waiting for the server (a client may have given up on it). */
+  settled(): Promise<void>;
+  /** Drops every open approval stream now (clients must resume from their cursor); returns how many. */
+  dropStreams(): number;
   /** Pick faults with this function from now on ('pass' for none). */
   setPicker(pick: (request: IncomingMessage) => Fault): void;
   close(): Promise<void>;
@@ -57,6 +61,7 @@ export async function startFaultProxy(upstream: string, options: { slowMs?: numb
   let pick: (request: IncomingMessage) => Fault = () => 'pass';
   const counts: Record<string, number> = {};
   const sockets = new Set<Socket>();
+  const streams = new Set<() => void>();
   const timers = new Set<NodeJS.Timeout>();
   const later = (fn: () => void, ms: number) => {
     const timer = setTimeout(() => {
@@ -66,9 +71,33 @@ export async function startFaultProxy(upstream: string, options: { slowMs?: numb
     timers.add(timer);
   };
 
+  // Forwarded requests the server has not answered yet: a client that timed out does not wait for
+  // them, but the server still acts on them.
+  let inFlight = 0;
+  let whenSettled: Array<() => void> = [];
+  const settle = () => {
+    if (--inFlight > 0) return;
+    for (const resolve of whenSettled) resolve();
+    whenSettled = [];
+  };
   const relay = (request: IncomingMessage, body: Buffer, done: (status: number, headers: Record<string, string | string[] | undefined>, upstreamResponse: IncomingMessage) => void, onError: () => void) => {
-    const outgoing = forward({ host: target.hostname, port: target.port, method: request.method, path: request.url, headers: { ...request.headers, host: target.host } }, (response) => done(response.statusCode ?? 502, response.headers, response));
-    outgoing.on('error', onError);
+    inFlight++;
+    let settled = false;
+    const once = () => {
+      if (!settled) {
+        settled = true;
+        settle();
+      }
+    };
+    const outgoing = forward({ host: target.hostname, port: target.port, method: request.method, path: request.url, headers: { ...request.headers, host: target.host } }, (response) => {
+      // The server has acted once it answered; a stream's body goes on, but it has acted.
+      once();
+      done(response.statusCode ?? 502, response.headers, response);
+    });
+    outgoing.on('error', () => {
+      once();
+      onError();
+    });
     outgoing.end(body);
   };
 
@@ -148,6 +177,14 @@ export async function startFaultProxy(upstream: string, options: { slowMs?: numb
             default:
               response.writeHead(status, headers);
               upstream.pipe(response);
+              if (isStream) {
+                const drop = () => {
+                  upstream.destroy();
+                  response.destroy();
+                };
+                streams.add(drop);
+                response.on('close', () => streams.delete(drop));
+              }
           }
         },
         fail,
@@ -163,6 +200,13 @@ export async function startFaultProxy(upstream: string, options: { slowMs?: numb
   return {
     url: `http://127.0.0.1:${port}`,
     counts,
+    settled: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => whenSettled.push(resolve))),
+    dropStreams: () => {
+      const open = [...streams];
+      for (const drop of open) drop();
+      counts['stream-dropped-mid-burst'] = (counts['stream-dropped-mid-burst'] ?? 0) + open.length;
+      return open.length;
+    },
     setPicker: (next) => (pick = next),
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
