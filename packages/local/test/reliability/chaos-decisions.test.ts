@@ -12,6 +12,8 @@ import { prng, startFaultProxy, weightedPicker, type Fault, type FaultProxy } fr
 
 const SEED = Number(process.env.CHAOS_SEED ?? 20261130);
 const COUNT = Number(process.env.CHAOS_COUNT ?? 150);
+// A long run's bound grows with its size (about 100 ms a call on a loaded 2-core machine).
+const RUN_BOUND_MS = Math.max(300_000, COUNT * 100);
 const CONCURRENCY = 8;
 const [ACME, GLOBEX] = [TENANTS[0]!, TENANTS[1]!];
 const context = (proxy: FaultProxy) => `seed ${SEED}; faults ${JSON.stringify(proxy.counts)}`;
@@ -79,7 +81,7 @@ describe(`chaos off the happy path (seed ${SEED}, ${COUNT} calls)`, () => {
       await proxy.close();
       await server.close();
     }
-  }, 300_000);
+  }, RUN_BOUND_MS);
 
   it('bursts of decisions in one millisecond reach clients that resume mid-burst, each exactly once', async () => {
     // The server's clock stands still during each burst, so every decision of a burst falls in
@@ -150,7 +152,7 @@ describe(`chaos off the happy path (seed ${SEED}, ${COUNT} calls)`, () => {
       await proxy.close();
       await server.close();
     }
-  }, 300_000);
+  }, RUN_BOUND_MS);
 
   it('two tenants in one process, a kill/resume and a policy edit with a restart: nothing runs without its own tenant\'s permit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'haltstate-chaos-'));
@@ -234,5 +236,5 @@ describe(`chaos off the happy path (seed ${SEED}, ${COUNT} calls)`, () => {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 600_000);
+  }, 2 * RUN_BOUND_MS);
 });
