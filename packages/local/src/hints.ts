@@ -1,0 +1,23 @@
+// Every command the CLI, the errors and the demo suggest is printed with this prefix, so it
+// works as printed wherever @haltstate/local is installed (in the project or globally): npx
+// runs the installed bin and, with --no-install, never fetches a package of that name from
+// the registry.
+/** How to run the installed CLI: `npx --no-install haltstate`. */
+export const HALTSTATE_BIN = 'npx --no-install haltstate';
+
+/**
+ * An argument quoted for a POSIX shell when it needs it, so a printed command can be pasted.
+ *
+ * @example
+ * shellQuote('policy.yaml');    // policy.yaml
+ * shellQuote('my policy.yaml'); // 'my policy.yaml'
+ */
+export function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A command line that works as printed: `npx --no-install haltstate dev --policy policy.yaml`. */
+export const command = (...args: string[]): string => [HALTSTATE_BIN, ...args.map(shellQuote)].join(' ');
+
+/** The words `haltstate dev` and the approvals page both use for the link that signs a tenant in. */
+export const SIGN_IN_LINK = 'sign-in link';
