@@ -51,7 +51,7 @@ export interface BuiltServer {
  * the admin routes under /local/, and the approvals page at /.
  *
  * @example
- * const { app } = buildServer({ policy: 'examples/policy.yaml' });
+ * const { app } = buildServer({ policy: 'policy.yaml' });
  * const response = await app.inject({ method: 'GET', url: '/api/sentinel/heartbeat?agent_id=a' });
  */
 export function buildServer(options: LocalServerOptions = {}): BuiltServer {
@@ -124,7 +124,7 @@ export interface LocalServer extends BuiltServer {
  * Starts the local server in-process (for tests, demos, examples).
  *
  * @example
- * const server = await createLocalServer({ policy: 'examples/policy.yaml' });
+ * const server = await createLocalServer({ policy: 'policy.yaml' });
  * const client = new HaltStateClient({ baseUrl: server.url, tenantId: server.tenants[0].id, apiKey: server.tenants[0].apiKey });
  * await server.close();
  */

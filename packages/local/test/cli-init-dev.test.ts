@@ -79,6 +79,24 @@ describe('haltstate init', () => {
     });
   });
 
+  it('decides the quickstart actions as examples/policy.yaml does (the samples are tested against that file)', async () => {
+    const cwd = mkdtempSync(join(dir, 'project-'));
+    expect(await main(['init'], io({ cwd }).io)).toBe(0);
+    const starter = readPolicyFile(join(cwd, 'policy.yaml')).policy;
+    const examples = readPolicyFile(join(__dirname, '../../../examples/policy.yaml')).policy;
+    const requests = [
+      { action: 'payment.process', params: { invoice: 'INV-7', amount: 5000, currency: 'USD' }, agentId: 'payment-bot-01' },
+      { action: 'payment.process', params: { invoice: 'INV-1', amount: 250, currency: 'USD' }, agentId: 'payment-bot-01' },
+      { action: 'payment.process', params: { amount: 250, currency: 'GBP' }, agentId: 'payment-bot-01' },
+      { action: 'payment.process', params: { amount: 250, currency: 'USD' }, agentId: 'other-agent' },
+      { action: 'email.send', params: { to: 'bob@example.com', body: 'Hi' }, agentId: 'payment-bot-01' },
+      { action: 'email.send', params: { to: 'eve@elsewhere.org' }, agentId: 'payment-bot-01' },
+      { action: 'database.drop', params: { table: 'payments' }, agentId: 'payment-bot-01' },
+    ];
+    expect(requests.map((request) => evaluate(starter, request).decision)).toEqual(requests.map((request) => evaluate(examples, request).decision));
+    expect(starter.tenants).toEqual(examples.tenants);
+  });
+
   it('refuses to overwrite a file without --force, and says what works instead', async () => {
     const cwd = mkdtempSync(join(dir, 'project-'));
     writeFileSync(join(cwd, 'policy.yaml'), 'mine\n');
