@@ -1,9 +1,20 @@
 import type { ApprovalView } from '../admin-client.js';
 
-/** The short id the page and `haltstate approvals` show; the CLI takes it (any unique prefix). */
+/**
+ * The short id the page and `haltstate approvals` show; the CLI takes it (any unique prefix).
+ *
+ * @example
+ * shortId('3f2a9c1b-7d4e-4c1a-9b2f-0e5d6c7b8a90'); // '3f2a9c1b'
+ */
 export const shortId = (id: string): string => id.slice(0, 8);
 
-/** `3m`, `2h 5m`, `1d 3h`: a duration for people. */
+/**
+ * A duration for people.
+ *
+ * @example
+ * humanDuration(125_000);    // '2m'
+ * humanDuration(7_500_000);  // '2h 5m'
+ */
 export function humanDuration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
   if (seconds < 60) return `${seconds}s`;
@@ -14,7 +25,12 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(hours / 24)}d${hours % 24 ? ` ${hours % 24}h` : ''}`;
 }
 
-/** One approval as `haltstate approvals` prints it: a head line, then params, metadata and times. */
+/**
+ * One approval as `haltstate approvals` prints it: a head line, then params, metadata and times.
+ *
+ * @example
+ * for (const approval of approvals) io.out(approvalLines(approval, new Date()).join('\n'));
+ */
 export function approvalLines(approval: ApprovalView, now: Date): string[] {
   const rule = approval.policy_id ? `rule ${approval.policy_id}` : 'no rule (the default)';
   const lines = [

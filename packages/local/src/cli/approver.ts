@@ -75,7 +75,12 @@ const withConnection = (command: Command) =>
 
 const STATUSES = ['pending', 'approved', 'rejected', 'expired', 'all'];
 
-/** The approver's commands: approvals, approve, reject, kill, pause, resume, audit. */
+/**
+ * The approver's commands: approvals, approve, reject, kill, pause, resume, audit.
+ *
+ * @example
+ * approverCommands(cli, io);
+ */
 export function approverCommands(cli: Command, io: CliIo): void {
   withConnection(cli.command('approvals').description('list approvals (ids in short form: any unique prefix works in approve and reject)'))
     .option('--status <status>', STATUSES.join(', '), 'pending')

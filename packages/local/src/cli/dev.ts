@@ -31,7 +31,12 @@ function loadPolicy(file: string | undefined, io: CliIo): Policy {
   return policy;
 }
 
-/** `haltstate dev`: the local server, until SIGINT/SIGTERM. Policy errors exit with 2. */
+/**
+ * `haltstate dev`: the local server, until SIGINT/SIGTERM. Policy errors exit with 2.
+ *
+ * @example
+ * devCommand(cli, io);
+ */
 export function devCommand(cli: Command, io: CliIo): void {
   cli
     .command('dev')

@@ -11,7 +11,12 @@ import { resetCommand } from './reset.js';
 export { defaultIo } from './io.js';
 export type { CliIo } from './io.js';
 
-/** Exit codes: 0 done, 1 a failed command, 2 a policy file that cannot be used. */
+/**
+ * Exit codes: 0 done, 1 a failed command, 2 a policy file that cannot be used.
+ *
+ * @example
+ * if ((await main(['dev', '--policy', 'policy.yaml'])) === EXIT.badPolicy) console.error('fix the policy');
+ */
 export const EXIT = { ok: 0, failed: 1, badPolicy: 2 } as const;
 
 /**

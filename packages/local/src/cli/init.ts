@@ -5,7 +5,12 @@ import { command } from '../hints.js';
 import { CliError, type CliIo } from './io.js';
 import { STARTER_TENANT, starterPolicy } from './starter-policy.js';
 
-/** `haltstate init [file] [--force]`: writes the commented starter policy, never over a file unless forced. */
+/**
+ * `haltstate init [file] [--force]`: writes the commented starter policy, never over a file unless forced.
+ *
+ * @example
+ * initCommand(cli, io);
+ */
 export function initCommand(cli: Command, io: CliIo): void {
   cli
     .command('init')

@@ -23,5 +23,10 @@ export interface CliIo {
  */
 export const defaultIo = (): CliIo => ({ out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`), env: process.env });
 
-/** A mistake on the command line: printed as `error: <message>`, exit code 1. */
+/**
+ * A mistake on the command line: printed as `error: <message>`, exit code 1.
+ *
+ * @example
+ * throw new CliError('--port must be a number from 0 to 65535');
+ */
 export class CliError extends Error {}

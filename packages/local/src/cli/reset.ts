@@ -2,7 +2,12 @@ import type { Command } from 'commander';
 import { resetDatabase } from '../store/reset.js';
 import { CliError, type CliIo } from './io.js';
 
-/** `haltstate reset --yes`: empties a dev database; without --yes it changes nothing. */
+/**
+ * `haltstate reset --yes`: empties a dev database; without --yes it changes nothing.
+ *
+ * @example
+ * resetCommand(cli, io);
+ */
 export function resetCommand(cli: Command, io: CliIo): void {
   cli
     .command('reset')

@@ -1,10 +1,20 @@
 // What `haltstate init` writes. The quickstart runs its samples against it, so its tenant,
 // keys and rules are the ones docs/quickstart.md uses.
 
-/** The starter policy's tenant. Its keys are published (here and in the docs): local use only. */
+/**
+ * The starter policy's tenant. Its keys are published (here and in the docs): local use only.
+ *
+ * @example
+ * const published = tenants.some((tenant) => tenant.adminKey === STARTER_TENANT.adminKey);
+ */
 export const STARTER_TENANT = { id: 'demo', apiKey: 'hs_local_demo_key', adminKey: 'hs_admin_demo_key' } as const;
 
-/** The commented starter policy `haltstate init` writes; `file` is named in its first lines. */
+/**
+ * The commented starter policy `haltstate init` writes; `startCommand` is named in its first lines.
+ *
+ * @example
+ * writeFileSync('policy.yaml', starterPolicy(command('dev', '--policy', 'policy.yaml')), { flag: 'wx' });
+ */
 export const starterPolicy = (startCommand: string): string => `# A HaltState local policy, written by \`haltstate init\`. Start the server with it:
 #   ${startCommand}
 # The format (rules, conditions, ttl):

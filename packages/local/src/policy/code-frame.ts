@@ -7,14 +7,14 @@ export interface SourceMap {
 }
 
 /**
- * The lines around `offset` with a caret under `[start, end)`:
+ * The line of `start` (and the one before) with a caret under `[start, end)`.
  *
- * ```
- *   --> policy.yaml:3:15
- *   2 |   - id: a
- * > 3 |     decision: MAYBE
- *     |               ^^^^^
- * ```
+ * @example
+ * codeFrame('policy.yaml', text, 31, 36);
+ * //   --> policy.yaml:3:15
+ * //   2 |   - id: a
+ * // > 3 |     decision: MAYBE
+ * //     |               ^^^^^
  */
 export function codeFrame(file: string, text: string, start: number, end = start + 1): string {
   const at = Math.min(start, text.length);
@@ -49,7 +49,12 @@ function deepest(document: Document, path: ReadonlyArray<PropertyKey>, key: stri
   return found;
 }
 
-/** Reads `text` once to point at paths in it; a text it cannot read points nowhere. */
+/**
+ * Reads `text` once to point at paths in it; a text it cannot read points nowhere.
+ *
+ * @example
+ * sourceMap('policy.yaml', text).frame(['rules', 1, 'decision']);
+ */
 export function sourceMap(file: string, text: string): SourceMap {
   const document = parseDocument(text);
   const usable = document.errors.length === 0;
