@@ -1,5 +1,6 @@
 // The README's first command: a payment agent gated by HaltState, against the bundled local
-// server, offline. Run with `npm run demo` (add `-- --interactive` to approve from the terminal).
+// server, offline. Run with `npm run demo` (add `-- --interactive` to approve yourself: at the
+// prompt, in the approvals page, or with the printed CLI command).
 import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { ActionDenied, HaltStateClient } from '@haltstate/core';
@@ -18,8 +19,10 @@ say(`HaltState local server on ${server.url} (policy: examples/policy.yaml)\n`);
 // 2. The agent's client. In production: new HaltStateClient() with HALTSTATE_* variables set.
 const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'payment-bot-01' });
 
-// The side effect we are protecting. Here it only prints.
+// The side effect we are protecting. Here it only prints (after the human's part has printed).
+let humanDone = Promise.resolve();
 async function pay({ invoice, amount, currency }, permit) {
+  await humanDone;
   const by = permit.approver ? `approved by ${permit.approver}` : 'allowed by policy';
   say(`   💸 paid ${amount} ${currency} for ${invoice} (${by})`);
   return { transactionId: `tx_${invoice}` };
@@ -31,19 +34,40 @@ const payment = (invoice, amount, currency = 'USD') =>
     (permit) => pay({ invoice, amount, currency }, permit),
   );
 
-// What a human does while the agent waits: in the approvals page at /, with
-// `haltstate approve <id>`, or here through the admin route.
+// What a human does while the agent waits: in the approvals page, with the CLI, or (here, when
+// not --interactive) through the admin routes. Both ways are printed so they work as printed.
 async function human() {
   let pending;
   while (!(pending = (await admin.approvals('pending'))[0])) await new Promise((resolve) => setTimeout(resolve, 50));
-  say(`   ⏳ approval ${pending.approval_id} requested: ${pending.action} ${JSON.stringify(pending.params)}`);
-  say(`      (a human would open ${server.url}/ or run: haltstate approve ${pending.approval_id})`);
+  const shortId = pending.approval_id.slice(0, 8);
+  say(`   ⏳ approval ${shortId} requested: ${pending.action} ${JSON.stringify(pending.params)}`);
+  say(`      approve it in the browser: ${server.signInUrl(tenant.id)}`);
+  say(`      or in a terminal: npx --no-install haltstate approve ${shortId} --url ${server.url} --tenant ${tenant.id} --admin-key ${tenant.adminKey}`);
+  say(`      (the admin key of tenant ${tenant.id} in examples/policy.yaml; both work while this demo runs${interactive ? '' : ': try them with npm run demo -- --interactive'})`);
   if (interactive) {
+    const decidedElsewhere = new AbortController();
+    // A decision from the page or the CLI ends the question.
+    const watch = (async () => {
+      while (!decidedElsewhere.signal.aborted) {
+        const now = (await admin.approvals()).find((approval) => approval.approval_id === pending.approval_id);
+        if (now && now.status !== 'pending') return decidedElsewhere.abort(now);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
     const rl = createInterface({ input: process.stdin, output: process.stdout });
-    const answer = (await rl.question('   Approve this payment? [y/N] ')).trim().toLowerCase();
-    rl.close();
-    if (answer === 'y' || answer === 'yes') await admin.approve(pending.approval_id, { approver: 'you', reason: 'approved at the terminal' });
-    else await admin.reject(pending.approval_id, { approver: 'you', reason: 'rejected at the terminal' });
+    try {
+      const answer = (await rl.question('   Approve this payment here? [y/N] ', { signal: decidedElsewhere.signal })).trim().toLowerCase();
+      decidedElsewhere.abort();
+      if (answer === 'y' || answer === 'yes') await admin.approve(pending.approval_id, { approver: 'you', reason: 'approved at the terminal' });
+      else await admin.reject(pending.approval_id, { approver: 'you', reason: 'rejected at the terminal' });
+    } catch (error) {
+      if (!decidedElsewhere.signal.aborted) throw error;
+      const decided = decidedElsewhere.signal.reason;
+      say(`\n   👤 ${decided.status} by ${decided.approver} (outside this terminal)`);
+    } finally {
+      rl.close();
+      await watch;
+    }
     return;
   }
   await new Promise((resolve) => setTimeout(resolve, 700));
@@ -57,7 +81,8 @@ try {
   await payment('INV-1001', 250);
 
   say('\n2. A large payment (5000 USD): the policy wants a human. The agent waits (SSE), then runs it once.');
-  const [receipt] = await Promise.all([payment('INV-1002', 5000), human()]);
+  humanDone = human();
+  const [receipt] = await Promise.all([payment('INV-1002', 5000), humanDone]);
   say(`   receipt: ${JSON.stringify(receipt)}`);
 
   say('\n3. The agent tries database.drop: denied, and the function never runs.');

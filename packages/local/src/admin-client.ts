@@ -8,7 +8,9 @@ export type ApprovalView = ReturnType<typeof approvalView>;
 export interface AdminClientOptions {
   /** The local server's URL, e.g. `http://127.0.0.1:8787`. */
   url: string;
-  tenantId: string;
+  /** Sent as `X-Tenant-Id`; without it, the server takes the key's own tenant. */
+  tenantId?: string;
+  /** The tenant's admin key, or its sign-in token while `haltstate dev` runs. */
   adminKey: string;
 }
 
@@ -38,6 +40,11 @@ export class AdminClient {
     this.#options = { ...options, url: options.url.replace(/\/+$/, '') };
   }
 
+  /** The tenant the admin key belongs to (sends no `X-Tenant-Id`, so it answers for any valid key). */
+  async whoami(): Promise<{ tenant_id: string }> {
+    return this.#call('GET', '/local/whoami', undefined, false);
+  }
+
   async approvals(status?: ApprovalView['status']): Promise<ApprovalView[]> {
     const body = await this.#call<{ approvals: ApprovalView[] }>('GET', `/local/approvals${status ? `?status=${status}` : ''}`);
     return body.approvals;
@@ -59,11 +66,14 @@ export class AdminClient {
     return this.#call('GET', '/local/audit');
   }
 
-  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async #call<T>(method: string, path: string, body?: unknown, sendTenant = true): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.#options.adminKey}` };
+    if (sendTenant && this.#options.tenantId !== undefined) headers['x-tenant-id'] = this.#options.tenantId;
+    if (body !== undefined) headers['content-type'] = 'application/json';
     const send = () =>
       fetch(`${this.#options.url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${this.#options.adminKey}`, 'x-tenant-id': this.#options.tenantId, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         // A redirect would re-send the admin key to wherever the Location points: never follow one.
         redirect: 'manual',

@@ -38,6 +38,12 @@ export interface BuiltServer {
   store: SqliteStore;
   tenants: readonly Tenant[];
   policy: Policy;
+  /**
+   * The tenant's sign-in token for this run: it works like the tenant's admin key on the admin
+   * routes and the approvals page, and dies with the server (a printed link leaks less than the
+   * admin key). Throws for an unknown tenant.
+   */
+  signInToken(tenantId: string): string;
 }
 
 /**
@@ -45,7 +51,7 @@ export interface BuiltServer {
  * the admin routes under /local/, and the approvals page at /.
  *
  * @example
- * const { app } = buildServer({ policy: 'examples/policy.yaml' });
+ * const { app } = buildServer({ policy: 'policy.yaml' });
  * const response = await app.inject({ method: 'GET', url: '/api/sentinel/heartbeat?agent_id=a' });
  */
 export function buildServer(options: LocalServerOptions = {}): BuiltServer {
@@ -62,7 +68,8 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
     onCreated: (approval) => hub.publish({ type: 'created', approval }),
     onDecision: (approval) => hub.publish({ type: 'decided', approval }),
   });
-  const context: ServerContext = { store, tenants: new TenantDirectory(tenantList), hub, policy: () => policy, keepAliveMs: options.keepAliveMs ?? 15_000 };
+  const directory = new TenantDirectory(tenantList);
+  const context: ServerContext = { store, tenants: directory, hub, policy: () => policy, keepAliveMs: options.keepAliveMs ?? 15_000 };
 
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 256 * 1024, return503OnClosing: true, forceCloseConnections: true });
   app.setErrorHandler((error: { statusCode?: unknown; message?: unknown }, request, reply) => {
@@ -93,13 +100,23 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
     clearInterval(sweep);
     store.close();
   });
-  return { app, store, tenants: tenantList, policy };
+  const signInToken = (tenantId: string) => {
+    const token = directory.signInToken(tenantId);
+    if (token === undefined) throw new Error(`No tenant "${tenantId}" on this server (tenants: ${ids.join(', ') || tenantList[0]!.id})`);
+    return token;
+  };
+  return { app, store, tenants: tenantList, policy, signInToken };
 }
 
 /** A running local server. */
 export interface LocalServer extends BuiltServer {
   /** `http://127.0.0.1:<port>` */
   url: string;
+  /**
+   * The approvals page's sign-in link for a tenant (the first one by default): it carries the
+   * tenant's sign-in token for this run in the URL fragment, which the page reads and removes.
+   */
+  signInUrl(tenantId?: string): string;
   close(): Promise<void>;
 }
 
@@ -107,7 +124,7 @@ export interface LocalServer extends BuiltServer {
  * Starts the local server in-process (for tests, demos, examples).
  *
  * @example
- * const server = await createLocalServer({ policy: 'examples/policy.yaml' });
+ * const server = await createLocalServer({ policy: 'policy.yaml' });
  * const client = new HaltStateClient({ baseUrl: server.url, tenantId: server.tenants[0].id, apiKey: server.tenants[0].apiKey });
  * await server.close();
  */
@@ -118,5 +135,7 @@ export async function createLocalServer(options: LocalServerOptions & { port?: n
   const address = built.app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  return { ...built, url: `http://${shownHost}:${port}`, close: () => built.app.close() };
+  const url = `http://${shownHost}:${port}`;
+  const signInUrl = (tenantId = built.tenants[0]!.id) => `${url}/#tenant=${encodeURIComponent(tenantId)}&key=${encodeURIComponent(built.signInToken(tenantId))}`;
+  return { ...built, url, signInUrl, close: () => built.app.close() };
 }

@@ -1,7 +1,8 @@
 import type { AuditEntry } from './store/types.js';
 
 const COLUMNS: Array<[string, (entry: AuditEntry) => string | null]> = [
-  ['time', (entry) => entry.time.slice(11, 23)],
+  // The date too: a dev database outlives a day.
+  ['time (UTC)', (entry) => entry.time.slice(0, 23).replace('T', ' ')],
   ['event', (entry) => entry.kind],
   ['agent', (entry) => entry.agentId],
   ['action', (entry) => entry.action],
@@ -11,7 +12,12 @@ const COLUMNS: Array<[string, (entry: AuditEntry) => string | null]> = [
   ['outcome', (entry) => entry.outcome],
 ];
 
-/** The audit trail as a fixed-width text table. */
+/**
+ * The audit trail as a fixed-width text table, times in UTC with the date.
+ *
+ * @example
+ * console.log(formatAuditTable(await admin.audit()));
+ */
 export function formatAuditTable(entries: readonly AuditEntry[]): string {
   const rows = entries.map((entry) => COLUMNS.map(([, get]) => (get(entry) ?? '-').replace(/\s+/g, ' ').slice(0, 40)));
   const widths = COLUMNS.map(([name], index) => Math.max(name.length, ...rows.map((row) => row[index]!.length)));

@@ -1,6 +1,10 @@
 export { buildServer, createLocalServer } from './app.js';
 export type { BuiltServer, LocalServer, LocalServerOptions } from './app.js';
-export { loadPolicyFile, parsePolicy, resolvePolicy, PolicyFileError } from './policy/load.js';
+export { loadPolicyFile, readPolicyFile, parsePolicy, resolvePolicy, PolicyFileError } from './policy/load.js';
+export type { PolicyFileWarning } from './policy/load.js';
+export { lintPolicy } from './policy/lint.js';
+export type { PolicyWarning } from './policy/lint.js';
+export { globCovers } from './policy/glob-cover.js';
 export { evaluate, globToRegExp } from './policy/evaluate.js';
 export type { Evaluation, ActionRequest } from './policy/evaluate.js';
 export type { Policy, PolicyInput, Rule, Tenant, Condition } from './policy/schema.js';

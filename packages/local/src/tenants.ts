@@ -12,12 +12,27 @@ const same = (a: string, b: string) => {
   return left.length === right.length && timingSafeEqual(left, right);
 };
 
-/** Finds tenants by key in constant time per comparison, so a key cannot be guessed by timing. */
+/** A sign-in token: an admin credential for one tenant that lives as long as the server runs. */
+const newSignInToken = () => `hs_signin_${randomBytes(24).toString('hex')}`;
+
+/**
+ * Finds tenants by key in constant time per comparison, so a key cannot be guessed by timing.
+ * Each tenant also gets a sign-in token for this run: it opens the approvals page (and the admin
+ * routes) like the admin key, so `haltstate dev` can print a working sign-in link without
+ * printing the admin key, and the link stops working when the server stops.
+ */
 export class TenantDirectory {
   readonly #tenants: readonly Tenant[];
+  readonly #signInTokens: ReadonlyMap<string, string>;
 
   constructor(tenants: readonly Tenant[]) {
     this.#tenants = tenants;
+    this.#signInTokens = new Map(tenants.map((tenant) => [tenant.id, newSignInToken()]));
+  }
+
+  /** The tenant's sign-in token for this run. */
+  signInToken(tenantId: string): string | undefined {
+    return this.#signInTokens.get(tenantId);
   }
 
   get all(): readonly Tenant[] {
@@ -28,7 +43,8 @@ export class TenantDirectory {
     return this.#tenants.find((tenant) => same(tenant.apiKey, key));
   }
 
+  /** By admin key or sign-in token (both are compared every time). */
   byAdminKey(key: string): Tenant | undefined {
-    return this.#tenants.find((tenant) => same(tenant.adminKey, key));
+    return this.#tenants.find((tenant) => [same(tenant.adminKey, key), same(this.#signInTokens.get(tenant.id)!, key)].includes(true));
   }
 }

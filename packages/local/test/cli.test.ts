@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ApprovalPending } from '@haltstate/core';
 import type { LocalServer } from '@haltstate/local';
 import { main, type CliIo } from '../src/cli/index';
-import { clientFor, startServer, TENANTS } from './helpers/server';
+import { clientFor, startServer, TENANTS, uniqueKey } from './helpers/server';
 
 function io(extra: Partial<CliIo> = {}) {
   const out: string[] = [];
@@ -19,19 +20,89 @@ afterAll(() => server.close());
 const connection = () => ['--url', server.url, '--tenant', 'acme', '--admin-key', TENANTS[0]!.adminKey];
 
 describe('haltstate CLI', () => {
-  it('lists, approves and rejects approvals', async () => {
+  it('lists approvals with the short id, the rule, params, metadata and times; approves and rejects by a prefix', async () => {
     const client = clientFor(server);
     const first = await client.check('payment.process', { params: { amount: 5000 } });
-    const second = await client.check('payment.process', { params: { amount: 6000 } });
+    const second = await client
+      .guard({ action: 'payment.refund', params: { amount: 6000 }, metadata: { ticket: 'https://tickets.example.com/T-9' }, idempotencyKey: uniqueKey('cli') }, () => 'never')
+      .catch((error: ApprovalPending) => error);
+    expect(second).toBeInstanceOf(ApprovalPending);
+    const secondId = (second as ApprovalPending).approvalId;
     const listing = io();
     expect(await main(['approvals', ...connection()], listing.io)).toBe(0);
-    expect(listing.out.join('\n')).toContain(first.approvalId!);
+    const text = listing.out.join('\n');
+    expect(text).toContain(`${first.approvalId!.slice(0, 8)}  pending   payment.process by payment-bot-1  rule large-payments: Over the automatic limit\n    params    {"amount":5000}\n    waiting   `);
+    expect(text).toMatch(new RegExp(`${secondId.slice(0, 8)}  pending   payment\\.refund by payment-bot-1  rule large-payments.*\\n    params    \\{"amount":6000\\}\\n    metadata  \\{"ticket":"https://tickets\\.example\\.com/T-9"\\}\\n    waiting   \\d+s \\(since .+\\) · expires in 1[45]m`));
     const approve = io();
-    expect(await main(['approve', first.approvalId!, '--as', 'alice', '--reason', 'fine', ...connection()], approve.io)).toBe(0);
-    expect(approve.out).toEqual([`approved ${first.approvalId} (payment.process by payment-bot-1) as alice`]);
+    expect(await main(['approve', first.approvalId!.slice(0, 8), '--as', 'alice', '--reason', 'fine', ...connection()], approve.io)).toBe(0);
+    expect(approve.out).toEqual([`approved ${first.approvalId!.slice(0, 8)} (payment.process by payment-bot-1) as alice`]);
+    expect(await client.getApproval(first.approvalId!)).toMatchObject({ status: 'approved', approver: 'alice' });
     const reject = io();
-    expect(await main(['reject', second.approvalId!, '--reason', 'too much', ...connection()], reject.io)).toBe(0);
-    expect(await client.getApproval(second.approvalId!)).toMatchObject({ status: 'rejected', reason: 'too much' });
+    expect(await main(['reject', secondId.slice(0, 5), '--reason', 'too much', ...connection()], reject.io)).toBe(0);
+    expect(await client.getApproval(secondId)).toMatchObject({ status: 'rejected', reason: 'too much' });
+    const decided = io();
+    expect(await main(['approvals', '--status', 'all', ...connection()], decided.io)).toBe(0);
+    expect(decided.out.join('\n')).toMatch(new RegExp(`${secondId.slice(0, 8)}  rejected  payment\\.refund[^\\n]*\\n(.*\\n)*    requested .+ · rejected by \\S+ at .+: too much`));
+  });
+
+  it('prints approvals as JSON for scripts', async () => {
+    const decision = await clientFor(server).check('payment.process', { params: { amount: 7100 } });
+    const run = io();
+    expect(await main(['approvals', '--json', ...connection()], run.io)).toBe(0);
+    const approvals = JSON.parse(run.out.join('\n'));
+    expect(approvals).toEqual(expect.arrayContaining([expect.objectContaining({ approval_id: decision.approvalId, status: 'pending', policy_id: 'large-payments', params: { amount: 7100 } })]));
+    const none = io();
+    expect(await main(['approvals', '--json', '--status', 'expired', ...connection()], none.io)).toBe(0);
+    expect(JSON.parse(none.out.join('\n'))).toEqual([]);
+  });
+
+  it('an id prefix must be unique (ambiguous lists the candidates), known and 4+ characters', async () => {
+    // Two ids that share a prefix: the store's ids come from node:crypto's randomUUID.
+    const spy = jest.spyOn(jest.requireActual<typeof import('node:crypto')>('node:crypto'), 'randomUUID');
+    spy.mockReturnValueOnce('abcd1111-0000-4000-8000-000000000001').mockReturnValueOnce('abcd2222-0000-4000-8000-000000000002');
+    const request = { tenantId: 'acme', agentId: 'payment-bot-1', action: 'payment.process', policyId: 'large-payments', policyReason: 'Over the automatic limit', ttlMs: 60_000, metadata: null };
+    const one = server.store.createApproval({ ...request, params: { amount: 8001 } });
+    const two = server.store.createApproval({ ...request, params: { amount: 8002 } });
+    spy.mockRestore();
+    expect([one.id, two.id]).toEqual(['abcd1111-0000-4000-8000-000000000001', 'abcd2222-0000-4000-8000-000000000002']);
+    const client = clientFor(server);
+    const ambiguous = io();
+    expect(await main(['approve', 'abcd', ...connection()], ambiguous.io)).toBe(1);
+    expect(ambiguous.err.join('\n')).toBe(
+      [
+        'error: "abcd" matches 2 approvals; give more of the id:',
+        '  abcd1111-0000-4000-8000-000000000001  pending   payment.process by payment-bot-1',
+        '  abcd2222-0000-4000-8000-000000000002  pending   payment.process by payment-bot-1',
+      ].join('\n'),
+    );
+    expect(await client.getApproval(one.id)).toMatchObject({ status: 'pending' });
+    const unique = io();
+    expect(await main(['approve', 'ABCD2', '--as', 'bob', ...connection()], unique.io)).toBe(0);
+    expect(await client.getApproval(two.id)).toMatchObject({ status: 'approved', approver: 'bob' });
+    const unknown = io();
+    expect(await main(['approve', 'ffff0000', ...connection()], unknown.io)).toBe(1);
+    expect(unknown.err.join('\n')).toBe('error: no approval of tenant acme has an id starting with "ffff0000"');
+    const short = io();
+    expect(await main(['reject', 'abc', '--reason', 'x', ...connection()], short.io)).toBe(1);
+    expect(short.err.join('\n')).toMatch(/"abc" is too short: give at least 4 characters/);
+  });
+
+  it('says which --tenant to pass when the key belongs to another tenant than the one assumed', async () => {
+    const defaulted = io();
+    expect(await main(['approvals', '--url', server.url, '--admin-key', TENANTS[0]!.adminKey], defaulted.io)).toBe(1);
+    expect(defaulted.err).toEqual(['error: the admin key is for tenant "acme", not "local" (the default): pass --tenant acme']);
+    const named = io();
+    expect(await main(['approvals', '--url', server.url, '--tenant', 'globex', '--admin-key', TENANTS[0]!.adminKey], named.io)).toBe(1);
+    expect(named.err).toEqual(['error: the admin key is for tenant "acme", not "globex": pass --tenant acme']);
+    const fromEnv = io({ env: { HALTSTATE_BASE_URL: server.url, HALTSTATE_ADMIN_KEY: TENANTS[1]!.adminKey } });
+    expect(await main(['approvals'], fromEnv.io)).toBe(1);
+    expect(fromEnv.err).toEqual(['error: the admin key is for tenant "globex", not "local" (the default): pass --tenant globex']);
+  });
+
+  it('prints its version', async () => {
+    const run = io({ version: '9.8.7' });
+    expect(await main(['--version'], run.io)).toBe(0);
+    expect(run.out).toEqual(['9.8.7']);
   });
 
   it('reject without --reason, an unknown id, a wrong key and no key all fail with a message', async () => {
@@ -41,6 +112,7 @@ describe('haltstate CLI', () => {
     const unknown = io();
     expect(await main(['approve', '00000000-0000-0000-0000-000000000000', ...connection()], unknown.io)).toBe(1);
     expect(unknown.err.join('\n')).toMatch(/404.*check the approval id/);
+    expect(unknown.err.join('\n')).not.toContain('pass --tenant');
     const wrongKey = io();
     expect(await main(['approvals', '--url', server.url, '--tenant', 'acme', '--admin-key', 'hs_wrong_SECRET-do-not-leak'], wrongKey.io)).toBe(1);
     expect(wrongKey.err.join('\n')).toMatch(/401/);
@@ -50,18 +122,27 @@ describe('haltstate CLI', () => {
     expect(noKey.err.join('\n')).toMatch(/HALTSTATE_ADMIN_KEY/);
   });
 
-  it('kills and resumes an agent, and prints the audit trail as a table or JSON Lines', async () => {
+  it('kills and resumes an agent, and prints the audit trail as a table with dates, JSON Lines or JSON', async () => {
     expect(await main(['kill', 'cli-bot', ...connection()], io().io)).toBe(0);
     expect(await clientFor(server, TENANTS[0], { agentId: 'cli-bot' }).heartbeat()).toBe('KILL');
     expect(await main(['resume', 'cli-bot', ...connection()], io().io)).toBe(0);
     expect(await clientFor(server, TENANTS[0], { agentId: 'cli-bot' }).heartbeat()).toBe('OK');
     const table = io();
     expect(await main(['audit', ...connection()], table.io)).toBe(0);
-    expect(table.out[0]).toMatch(/^time\s+event\s+agent\s+action\s+decision/);
+    const [header, , ...rows] = table.out.join('\n').split('\n');
+    expect(header).toMatch(/^time \(UTC\)\s+event\s+agent\s+action\s+decision/);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(rows.at(-1)).toMatch(new RegExp(`^${today} \\d{2}:\\d{2}:\\d{2}\\.\\d{3}\\s+agent_status\\s+cli-bot`));
     const jsonl = io();
     expect(await main(['audit', '--format', 'jsonl', ...connection()], jsonl.io)).toBe(0);
     const lines = jsonl.out.join('\n').split('\n').map((line) => JSON.parse(line));
     expect(lines.some((entry) => entry.kind === 'agent_status' && entry.agentId === 'cli-bot')).toBe(true);
+    for (const flags of [['--json'], ['--format', 'json']]) {
+      const json = io();
+      expect(await main(['audit', ...flags, ...connection()], json.io)).toBe(0);
+      const entries = JSON.parse(json.out.join('\n'));
+      expect(entries).toEqual(lines);
+    }
   });
 
   describe('reset and dev --fresh', () => {
@@ -161,15 +242,15 @@ describe('haltstate CLI', () => {
       expect(run.err.join('\n')).toMatch(new RegExp(`port ${port} is in use.*--port 0`));
     });
 
-    it('says clearly when the policy file is missing or has a bad rule', async () => {
+    it('a missing policy file or a bad rule fails the start with exit code 2 and a code frame', async () => {
       const missing = io();
-      expect(await main(['dev', '--policy', join(dir, 'nope.yaml'), '--port', '0', '--db', ':memory:'], missing.io)).toBe(1);
+      expect(await main(['dev', '--policy', join(dir, 'nope.yaml'), '--port', '0', '--db', ':memory:'], missing.io)).toBe(2);
       expect(missing.err.join('\n')).toMatch(/nope\.yaml: file not found/);
       const file = join(dir, 'bad.yaml');
       writeFileSync(file, 'rules:\n  - id: a\n    decision: MAYBE\n');
       const bad = io();
-      expect(await main(['dev', '--policy', file, '--port', '0', '--db', ':memory:'], bad.io)).toBe(1);
-      expect(bad.err.join('\n')).toMatch(/bad\.yaml: rules\[0\]\.decision/);
+      expect(await main(['dev', '--policy', file, '--port', '0', '--db', ':memory:'], bad.io)).toBe(2);
+      expect(bad.err.join('\n')).toMatch(/bad\.yaml: rules\[0\]\.decision.*\n  --> .*bad\.yaml:3:15\n  2 \|   - id: a\n> 3 \|     decision: MAYBE\n    \|               \^{5}/);
     });
 
     it('adds a tenant from flags, and wants all three flags', async () => {

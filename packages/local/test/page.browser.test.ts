@@ -2,7 +2,10 @@
 // is downloaded; playwright gives it a fresh profile). .ci/run installs chromium; elsewhere the
 // test is skipped, loudly, without it.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ApprovalPending } from '@haltstate/core';
 import type { LocalServer } from '@haltstate/local';
 import { clientFor, startServer, TENANTS, uniqueKey } from './helpers/server';
 
@@ -34,7 +37,8 @@ describeWithBrowser('approvals page (chromium)', () => {
     const runs = jest.fn(() => 'paid');
     const xss = '<img src=x onerror="window.__pwned=1">';
     const key = uniqueKey('page');
-    const result = client.guard({ action: 'payment.process', params: { amount: 5000, note: xss }, metadata: { ticket: '<b>T-1</b>' }, idempotencyKey: key, wait: { timeoutMs: 20_000, pollIntervalMs: 60_000 } }, runs);
+    const metadata = { ticket: '<b>T-1</b>', link: 'https://tickets.example.com/T-1?from=agent', evil: 'javascript:window.__pwned=1', sneaky: 'https://x" onclick="window.__pwned=1' };
+    const result = client.guard({ action: 'payment.process', params: { amount: 5000, note: xss }, metadata, idempotencyKey: key, wait: { timeoutMs: 20_000, pollIntervalMs: 60_000 } }, runs);
     result.catch(() => undefined); // awaited below; this only keeps a failed assertion from crashing the worker
 
     const page = await browser.newPage();
@@ -45,9 +49,18 @@ describeWithBrowser('approvals page (chromium)', () => {
     // The key left the address bar once read.
     expect(page.url()).not.toContain(acme.adminKey);
     expect(await card.locator('pre.params').textContent()).toContain(JSON.stringify(xss));
-    expect(await card.locator('pre.metadata').textContent()).toContain('<b>T-1</b>');
+    expect(await card.locator('.metadata').textContent()).toContain('<b>T-1</b>');
+    // An http(s) value is a link that opens apart from the page; anything else stays text.
+    const links = card.locator('.metadata a');
+    expect(await links.evaluateAll((anchors) => anchors.map((a) => ({ href: a.getAttribute('href'), rel: a.getAttribute('rel'), target: a.getAttribute('target'), text: a.textContent })))).toEqual([
+      { href: 'https://tickets.example.com/T-1?from=agent', rel: 'noopener noreferrer', target: '_blank', text: 'https://tickets.example.com/T-1?from=agent' },
+      // The browser's URL parser escapes what it must: the quotes never leave the attribute.
+      { href: expect.stringMatching(/^https:\/\/x.*onclick/), rel: 'noopener noreferrer', target: '_blank', text: 'https://x" onclick="window.__pwned=1' },
+    ]);
+    expect(await card.locator('.metadata').textContent()).toContain('javascript:window.__pwned=1');
+    await card.locator('.metadata a').first().evaluate((a) => a.removeAttribute('target')); // (no navigation in this test)
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-    expect(await card.locator('img, b').count()).toBe(0);
+    expect(await card.locator('img, b, [onclick]').count()).toBe(0);
     expect(runs).not.toHaveBeenCalled();
 
     await page.fill('#approver', 'page-approver');
@@ -77,11 +90,132 @@ describeWithBrowser('approvals page (chromium)', () => {
     await page.close();
   }, 30_000);
 
-  it('a wrong admin key shows the sign-in form', async () => {
+  it('a wrong admin key shows the sign-in form, which names what haltstate dev prints', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/#tenant=acme&key=wrong-key`);
     await page.locator('#error', { hasText: 'refused' }).waitFor({ timeout: 10_000 });
     expect(await page.locator('#login').isVisible()).toBe(true);
+    expect(await page.locator('#login').textContent()).toMatch(/Open the sign-in link that haltstate dev prints for your tenant/);
     await page.close();
+  }, 30_000);
+});
+
+describeWithBrowser('approvals page features (chromium)', () => {
+  let server: LocalServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  }, 30_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** A page whose Notification records what it is asked, and grants permission when asked. */
+  async function openPage(): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    await page.addInitScript(() => {
+      const record = window as unknown as { __asked: number; __notes: Array<{ title: string; body: string }> };
+      record.__asked = 0;
+      record.__notes = [];
+      class RecordedNotification {
+        static permission: NotificationPermission = 'default';
+        static async requestPermission() {
+          record.__asked += 1;
+          RecordedNotification.permission = 'granted';
+          return 'granted';
+        }
+        constructor(title: string, options: NotificationOptions) {
+          record.__notes.push({ title, body: options.body ?? '' });
+        }
+        close() {}
+      }
+      Object.defineProperty(window, 'Notification', { value: RecordedNotification, configurable: true });
+    });
+    await page.goto(server.signInUrl('globex'));
+    await page.locator('#status', { hasText: 'live' }).waitFor({ timeout: 10_000 });
+    return page;
+  }
+  const asked = (page: Page) => page.evaluate(() => (window as unknown as { __asked: number }).__asked);
+  const notes = (page: Page) => page.evaluate(() => (window as unknown as { __notes: Array<{ title: string; body: string }> }).__notes);
+
+  it('signs in with the sign-in link, shows the tenant, the empty state and the count in the title; notifies only after a click; signs out', async () => {
+    const page = await openPage();
+    const globex = clientFor(server, TENANTS[1]!, { agentId: 'payment-bot-7' });
+    expect(page.url()).not.toContain(server.signInToken('globex'));
+    expect(await page.locator('#tenant-name').textContent()).toBe('globex');
+    expect(await page.locator('#empty').isVisible()).toBe(true);
+    expect(await page.locator('#empty').textContent()).toMatch(/No pending approvals/);
+    expect(await page.title()).toBe('HaltState local · approvals');
+
+    // A request before notifications are on: counted, not notified, and nothing was asked.
+    const first = await globex.check('payment.process', { params: { amount: 5000 } });
+    await page.locator(`#approval-${first.approvalId}`).waitFor({ timeout: 10_000 });
+    expect(await page.title()).toBe('(1) HaltState local · approvals');
+    expect(await page.locator('#count').textContent()).toBe('(1)');
+    expect(await page.locator('#empty').isVisible()).toBe(false);
+    expect({ asked: await asked(page), notes: await notes(page) }).toEqual({ asked: 0, notes: [] });
+
+    await page.locator('#notify').click();
+    await page.locator('#notify', { hasText: 'Notifications on' }).waitFor();
+    expect(await asked(page)).toBe(1);
+    const second = await globex.check('payment.refund', { params: { amount: 9000 } });
+    await page.locator(`#approval-${second.approvalId}`).waitFor({ timeout: 10_000 });
+    expect(await page.title()).toBe('(2) HaltState local · approvals');
+    expect(await notes(page)).toEqual([{ title: 'Approval requested: payment.refund', body: `payment-bot-7 · Over the automatic limit · id ${second.approvalId!.slice(0, 8)}` }]);
+
+    await page.locator('#signout').click();
+    expect(await page.locator('#login').isVisible()).toBe(true);
+    expect(await page.locator('#app').isVisible()).toBe(false);
+    expect(await page.title()).toBe('HaltState local · approvals');
+    expect(await page.evaluate(() => [sessionStorage.getItem('hs.key'), sessionStorage.getItem('hs.tenant')])).toEqual([null, null]);
+    await page.reload();
+    expect(await page.locator('#login').isVisible()).toBe(true);
+    await page.close();
+    await globex.close();
+  }, 30_000);
+
+  it('shows the short id, the rule, how long it waited and when it expires, folds long params; screenshot', async () => {
+    const globex = clientFor(server, TENANTS[1]!, { agentId: 'payment-bot-7' });
+    const lines = Object.fromEntries(Array.from({ length: 30 }, (_, index) => [`line_${index + 1}`, { sku: `SKU-${1000 + index}`, quantity: index + 1 }]));
+    // guard (not check) carries metadata; without a wait it throws ApprovalPending with the id.
+    const pending = await globex
+      .guard({ action: 'payment.process', params: { invoice: 'INV-2048', amount: 12_500, currency: 'EUR', lines }, metadata: { ticket: 'https://tickets.example.com/OPS-42', requested_by: 'finance-bot' }, idempotencyKey: uniqueKey('long') }, () => 'never')
+      .catch((error: unknown) => error as ApprovalPending);
+    expect(pending).toBeInstanceOf(ApprovalPending);
+    const long = { approvalId: (pending as ApprovalPending).approvalId };
+    const page = await openPage();
+    const card = page.locator(`#approval-${long.approvalId}`);
+    await card.waitFor({ timeout: 10_000 });
+    expect(await card.locator('.approval-id').textContent()).toBe(long.approvalId!.slice(0, 8));
+    expect(await card.locator('.rule').textContent()).toBe('Over the automatic limit (rule large-payments)');
+    // The page's clock, 3 minutes after the request: the line refreshes itself (every 5 s).
+    const row = server.store.listApprovals('globex').find((entry) => entry.id === long.approvalId)!;
+    const createdAt = Date.parse(row.createdAt);
+    expect(Date.parse(row.expiresAt) - createdAt).toBe(15 * 60_000);
+    await page.clock.setFixedTime(createdAt + 3 * 60_000);
+    await card.locator('.times', { hasText: /^waiting 3m \(since .+\) · expires in 12m \(.+\)$/ }).waitFor({ timeout: 10_000 });
+    // Long params start folded behind a summary that says how long they are.
+    const folded = card.locator('details.params-box');
+    expect(await folded.getAttribute('open')).toBeNull();
+    expect(await folded.locator('summary').textContent()).toMatch(/^params: \d+ lines, \d+ characters \(show\)$/);
+    expect(await card.locator('pre.params').isVisible()).toBe(false);
+    await folded.locator('summary').click();
+    expect(await card.locator('pre.params').isVisible()).toBe(true);
+    expect(await card.locator('.metadata a').getAttribute('href')).toBe('https://tickets.example.com/OPS-42');
+
+    // A decided one for the picture, then the screenshot (kept out of the repository).
+    const small = await globex.check('payment.refund', { params: { invoice: 'INV-7', amount: 1800, currency: 'USD' } });
+    await page.locator(`#approval-${small.approvalId}`).waitFor({ timeout: 10_000 });
+    await page.fill('#approver', 'alice');
+    await page.locator(`#approval-${small.approvalId}`).getByRole('button', { name: 'Approve' }).click();
+    await page.locator(`#decided #approval-${small.approvalId}`).waitFor({ timeout: 10_000 });
+    await folded.locator('summary').click();
+    const screenshot = join(tmpdir(), 'haltstate-approvals-page.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+    console.log(`approvals page screenshot: ${screenshot}`);
+    await page.close();
+    await globex.close();
   }, 30_000);
 });

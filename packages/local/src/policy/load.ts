@@ -1,19 +1,32 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { command } from '../hints.js';
+import { codeFrame, sourceMap, type SourceMap } from './code-frame.js';
+import { lintPolicy, type PolicyWarning } from './lint.js';
 import { policyFile, type Policy, type PolicyInput } from './schema.js';
 
-/** A policy file that cannot be used; the message names the file, the rule index and the field. */
+/**
+ * A policy file that cannot be used. `issues` are one line each (the rule index and the field);
+ * the message adds, for a file, a code frame under each (line and caret).
+ */
 export class PolicyFileError extends Error {
   readonly file: string;
   readonly issues: readonly string[];
-  constructor(file: string, issues: readonly string[]) {
-    super(`${file}: ${issues.length === 1 ? issues[0] : `\n  ${issues.join('\n  ')}`}`);
+  constructor(file: string, issues: readonly string[], frames: ReadonlyArray<string | undefined> = []) {
+    const described = issues.map((issue, index) => (frames[index] ? `${issue}\n${frames[index]}` : issue));
+    super(`${file}: ${described.length === 1 ? described[0] : `\n  ${described.join('\n  ')}`}`);
     this.name = 'PolicyFileError';
     this.file = file;
     this.issues = issues;
   }
+}
+
+/** A warning about a policy file, with its code frame. */
+export interface PolicyFileWarning extends PolicyWarning {
+  /** `file: message`, then the code frame: what `haltstate dev` prints. */
+  text: string;
 }
 
 /** `rules[2].when.params.amount` from a zod path. */
@@ -21,40 +34,91 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)), '');
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+interface Problem {
+  text: string;
+  path: ReadonlyArray<PropertyKey>;
+  /** An unknown key to point at, rather than its object. */
+  key?: string;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): Problem {
   const where = formatPath(issue.path);
   const message =
     issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
-  return where ? `${where}: ${message}` : message;
+  return { text: where ? `${where}: ${message}` : message, path: issue.path, ...(issue.code === 'unrecognized_keys' ? { key: issue.keys[0] } : {}) };
 }
 
 // Marks a policy that was already validated, so passing it on does not parse it twice.
 const VALIDATED = Symbol('haltstate.policy.validated');
 
-/** Validates a policy object; `source` names it in errors. */
-export function parsePolicy(input: unknown, source = 'policy'): Policy {
+function validate(input: unknown, source: string, map?: SourceMap): Policy {
   if (typeof input === 'object' && input !== null && VALIDATED in input) return input as unknown as Policy;
   const parsed = policyFile.safeParse(input ?? {});
-  if (!parsed.success) throw new PolicyFileError(source, parsed.error.issues.map(describeIssue));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(describeIssue);
+    throw new PolicyFileError(source, problems.map((problem) => problem.text), problems.map((problem) => map?.frame(problem.path, problem.key)));
+  }
   return Object.defineProperty(parsed.data, VALIDATED, { value: true, enumerable: false });
 }
 
-/** Reads and validates a YAML or JSON policy file. */
-export function loadPolicyFile(file: string): Policy {
-  let text: string;
+/** Validates a policy object; `source` names it in errors. */
+export function parsePolicy(input: unknown, source = 'policy'): Policy {
+  return validate(input, source);
+}
+
+function readText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new PolicyFileError(file, [code === 'ENOENT' ? 'file not found (pass --policy <file>, e.g. examples/policy.yaml)' : `cannot read the file (${code ?? String(error)})`]);
+    throw new PolicyFileError(file, [code === 'ENOENT' ? `file not found (\`${command('init', file)}\` writes a starter policy there)` : `cannot read the file (${code ?? String(error)})`]);
   }
-  let data: unknown;
-  try {
-    data = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new PolicyFileError(file, [`not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`]);
+}
+
+function parseText(file: string, text: string): unknown {
+  if (extname(file) === '.json') {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      // Node names no position for most JSON errors: JSON is YAML, so yaml's parser finds it.
+      const message = (error as Error).message.replace(/, ".*" is not valid JSON$/s, '').replace(/\s+/g, ' ');
+      const position = parseDocument(text).errors[0]?.pos[0] ?? Number(/position (\d+)/.exec(message)?.[1] ?? NaN);
+      throw new PolicyFileError(file, [`not valid JSON: ${message}`], [Number.isNaN(position) ? undefined : codeFrame(file, text, position)]);
+    }
   }
-  return parsePolicy(data, file);
+  const document = parseDocument(text);
+  // yaml's own message keeps its snippet: the line and a caret under the problem.
+  if (document.errors.length > 0) throw new PolicyFileError(file, [`not valid YAML: ${document.errors[0]!.message.trimEnd()}`]);
+  return document.toJS();
+}
+
+/**
+ * Reads and validates a YAML or JSON policy file, and lints it ({@link lintPolicy}). Errors (an
+ * empty file, bad YAML, a bad field) throw a {@link PolicyFileError} with code frames; warnings
+ * come back with theirs.
+ *
+ * @example
+ * const { policy, warnings } = readPolicyFile('policy.yaml');
+ * for (const warning of warnings) console.warn(`warning: ${warning.text}`);
+ */
+export function readPolicyFile(file: string): { policy: Policy; warnings: PolicyFileWarning[] } {
+  const text = readText(file);
+  const data = parseText(file, text);
+  if (data === null || data === undefined) {
+    throw new PolicyFileError(file, [`the file is empty (or only comments), so it has no rules: \`${command('init', file, '--force')}\` writes a starter policy over it`], [codeFrame(file, text, 0)]);
+  }
+  const map = sourceMap(file, text);
+  const policy = validate(data, file, map);
+  const warnings = lintPolicy(policy).map((warning) => {
+    const frame = map.frame(warning.path);
+    return { ...warning, text: `${file}: ${warning.message}${frame ? `\n${frame}` : ''}` };
+  });
+  return { policy, warnings };
+}
+
+/** Reads and validates a YAML or JSON policy file (warnings aside: see {@link readPolicyFile}). */
+export function loadPolicyFile(file: string): Policy {
+  return readPolicyFile(file).policy;
 }
 
 /** A policy from a file path, an object, or nothing (deny everything). */

@@ -37,6 +37,14 @@ const statusBody = z.object({ status: z.enum(['OK', 'PAUSE', 'KILL']) }).strict(
 export function adminRoutes(context: ServerContext) {
   const { store, tenants, hub } = context;
   return async function register(app: FastifyInstance): Promise<void> {
+    // Which tenant a key belongs to: the CLI asks it when a key is refused for the tenant it
+    // assumed, to say which --tenant to pass.
+    app.get('/whoami', async (request, reply) => {
+      const tenant = authenticate(tenants, request, reply, 'admin');
+      if (!tenant) return reply;
+      return { tenant_id: tenant.id };
+    });
+
     app.get('/approvals', async (request, reply) => {
       const tenant = authenticate(tenants, request, reply, 'admin');
       if (!tenant) return reply;

@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { createLocalServer, type LocalServer } from '../app.js';
+import { command, SIGN_IN_LINK } from '../hints.js';
+import { readPolicyFile, resolvePolicy } from '../policy/load.js';
+import type { Policy } from '../policy/schema.js';
+import { resetDatabase } from '../store/reset.js';
+import { exposureWarning, tenantLines } from './dev-output.js';
+import { CliError, type CliIo } from './io.js';
+
+interface DevOptions {
+  policy?: string;
+  port: string;
+  host: string;
+  db: string;
+  fresh?: boolean;
+  tenant?: string;
+  apiKey?: string;
+  adminKey?: string;
+  showKeys?: boolean;
+}
+
+function loadPolicy(file: string | undefined, io: CliIo): Policy {
+  if (!file) {
+    io.err(`warning: no --policy given, so every action is denied. Write a starter policy: ${command('init')}, then: ${command('dev', '--policy', 'policy.yaml')}`);
+    return resolvePolicy(undefined);
+  }
+  const { policy, warnings } = readPolicyFile(io.cwd === undefined ? file : resolve(io.cwd, file));
+  for (const warning of warnings) io.err(`warning: ${warning.text}`);
+  return policy;
+}
+
+/**
+ * `haltstate dev`: the local server, until SIGINT/SIGTERM. Policy errors exit with 2.
+ *
+ * @example
+ * devCommand(cli, io);
+ */
+export function devCommand(cli: Command, io: CliIo): void {
+  cli
+    .command('dev')
+    .description('start the local server')
+    .option('--policy <file>', `policy file (YAML or JSON; \`${command('init')}\` writes one); without one, every action is denied`)
+    .option('--port <port>', 'port (0 picks a free one)', '8787')
+    .option('--host <host>', 'interface to listen on (anything but loopback exposes the server: a warning says so)', '127.0.0.1')
+    .option('--db <file>', 'SQLite file (":memory:" keeps nothing)', '.haltstate/local.db')
+    .option('--fresh', 'clear the database first (every approval, guard state and the audit trail)')
+    .option('--tenant <id>', 'add a tenant with the keys below (with --api-key and --admin-key)')
+    .option('--api-key <key>', "that tenant's agent API key")
+    .option('--admin-key <key>', "that tenant's admin key")
+    .option('--show-keys', "print the tenants' keys in full (they are masked by default)")
+    .action(async (options: DevOptions) => {
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a number from 0 to 65535, got "${options.port}"`);
+      const flagged = [options.tenant, options.apiKey, options.adminKey].filter((value) => value !== undefined).length;
+      if (flagged !== 0 && flagged !== 3) throw new CliError('--tenant, --api-key and --admin-key go together: pass all three to add a tenant');
+      const policy = loadPolicy(options.policy, io);
+      const tenants = flagged === 3 ? [{ id: options.tenant!, apiKey: options.apiKey!, adminKey: options.adminKey! }] : [];
+      const db = options.db === ':memory:' || io.cwd === undefined ? options.db : resolve(io.cwd, options.db);
+      if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });
+      if (options.fresh && db !== ':memory:' && resetDatabase(db) === 'cleared') io.out(`cleared ${options.db} (--fresh)`);
+      let server: LocalServer;
+      try {
+        server = await createLocalServer({ policy, tenants, db, port, host: options.host });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${port} is in use: stop the other server or pass --port 0 for a free port`);
+        throw error;
+      }
+      io.onServer?.(server);
+      const exposure = exposureWarning(options.host, server.tenants);
+      if (exposure) io.err(`warning: ${exposure}`);
+      io.out(`HaltState local server listening on ${server.url}`);
+      io.out(`  policy: ${options.policy ?? '(none: deny all)'} · ${policy.rules.length} rule(s) · database: ${options.db}`);
+      for (const line of tenantLines(server, [...(policy.tenants ?? []), ...tenants], options.showKeys === true)) io.out(line);
+      io.out(`  Open a ${SIGN_IN_LINK} to approve in the browser (it works while this server runs); Ctrl+C stops the server.`);
+      await (io.stopSignal ??
+        new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        }));
+      await server.close();
+      io.out('stopped');
+    });
+}

@@ -1,0 +1,38 @@
+import type { LocalServer } from '@haltstate/local';
+import { startServer, TENANTS } from './helpers/server';
+
+let server: LocalServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server.close());
+
+const get = (path: string, key: string, tenant?: string) => fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${key}`, ...(tenant ? { 'x-tenant-id': tenant } : {}) } });
+
+describe('sign-in tokens and whoami', () => {
+  it('a tenant sign-in token works like its admin key on the admin routes, for that tenant only', async () => {
+    const token = server.signInToken('acme');
+    expect(token).toMatch(/^hs_signin_[0-9a-f]{48}$/);
+    expect(server.signInToken('globex')).not.toBe(token);
+    expect(await (await get('/local/whoami', token)).json()).toEqual({ tenant_id: 'acme' });
+    expect((await get('/local/approvals', token, 'acme')).status).toBe(200);
+    expect((await get('/local/approvals', token, 'globex')).status).toBe(401);
+  });
+
+  it('is not an agent key: 403 on an agent route', async () => {
+    const response = await fetch(`${server.url}/api/sentinel/heartbeat?agent_id=a`, { headers: { 'x-api-key': server.signInToken('acme') } });
+    expect(response.status).toBe(403);
+  });
+
+  it('whoami follows the auth rule: 401 for an unknown key, 403 for an agent key', async () => {
+    expect((await get('/local/whoami', 'hs_unknown_key_0000')).status).toBe(401);
+    expect((await get('/local/whoami', TENANTS[0]!.apiKey)).status).toBe(403);
+    expect(await (await get('/local/whoami', TENANTS[1]!.adminKey)).json()).toEqual({ tenant_id: 'globex' });
+  });
+
+  it('signInUrl carries the tenant and its token in the fragment; an unknown tenant throws', () => {
+    expect(server.signInUrl()).toBe(`${server.url}/#tenant=acme&key=${server.signInToken('acme')}`);
+    expect(server.signInUrl('globex')).toBe(`${server.url}/#tenant=globex&key=${server.signInToken('globex')}`);
+    expect(() => server.signInToken('nobody')).toThrow(/No tenant "nobody" on this server \(tenants: acme, globex\)/);
+  });
+});
