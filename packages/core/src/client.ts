@@ -27,7 +27,8 @@ import { checkResponse, type CheckResponse } from './schemas/check.js';
 import { identifier } from './schemas/common.js';
 import { reportAcknowledgement } from './schemas/report.js';
 import { guardResponse, type GuardResponse } from './schemas/guard.js';
-import { heartbeatResponse, toAgentStatus, type AgentStatus } from './schemas/heartbeat.js';
+import { heartbeatResponse } from './schemas/heartbeat.js';
+import { toAgentStatus, type AgentStatus } from './statuses.js';
 import type { ApprovalEvent, ApprovalState, CheckInput, Decision, ExecuteInput, GuardInput, Permit, ReportInput, WaitCallOptions, WaitOptions } from './types.js';
 import { SDK_VERSION } from './version.js';
 
@@ -350,7 +351,7 @@ export class HaltStateClient {
   }
 
   /** Decisions made after `since`, oldest first (at most `limit`, 1–500). */
-  async approvalsSince(since: Date | string, options: RequestOptions & { limit?: number } = {}): Promise<ApprovalEvent[]> {
+  async approvalsSince(since: Date | string, options: RequestOptions & { limit?: number | undefined } = {}): Promise<ApprovalEvent[]> {
     const sinceIso = since instanceof Date ? since.toISOString() : since;
     if (Number.isNaN(Date.parse(sinceIso))) throw new HaltStateValidationError(`since must be a Date or an ISO-8601 string, got ${JSON.stringify(since)}`, { path: 'since' });
     const limit = options.limit ?? 100;
@@ -378,7 +379,7 @@ export class HaltStateClient {
    * @example
    * for await (const event of client.approvals()) console.log(event.approvalId, event.status);
    */
-  async *approvals(options: { lastSeen?: Date | string; signal?: AbortSignal } = {}): AsyncGenerator<ApprovalEvent, void, undefined> {
+  async *approvals(options: { lastSeen?: Date | string | undefined; signal?: AbortSignal | undefined } = {}): AsyncGenerator<ApprovalEvent, void, undefined> {
     for await (const item of this.#stream(options.lastSeen, options.signal)) {
       if (item.type === 'decision') yield item.event;
     }
@@ -388,7 +389,7 @@ export class HaltStateClient {
    * Calls `listener` for each human decision until the returned function is called.
    * Stream errors other than auth are retried; auth errors and listener errors go to `onError`.
    */
-  onApproval(listener: (event: ApprovalEvent) => void, options: { lastSeen?: Date | string; onError?: (error: unknown) => void } = {}): () => void {
+  onApproval(listener: (event: ApprovalEvent) => void, options: { lastSeen?: Date | string | undefined; onError?: ((error: unknown) => void) | undefined } = {}): () => void {
     const stop = new AbortController();
     void (async () => {
       try {
@@ -411,7 +412,7 @@ export class HaltStateClient {
    * Polls the heartbeat now and every `intervalMs`. KILL stops this client for good; PAUSE holds
    * new guarded actions until the status is OK again. Resolves with the first status.
    */
-  async startKillSwitch(options: { intervalMs?: number; agentId?: string; onError?: (error: unknown) => void } = {}): Promise<AgentStatus> {
+  async startKillSwitch(options: { intervalMs?: number | undefined; agentId?: string | undefined; onError?: ((error: unknown) => void) | undefined } = {}): Promise<AgentStatus> {
     const intervalMs = options.intervalMs ?? 30_000;
     if (!Number.isFinite(intervalMs) || intervalMs < 100) throw new HaltStateValidationError(`intervalMs must be at least 100, got ${intervalMs}`, { path: 'intervalMs' });
     const agentId = options.agentId ?? this.#options.agentId;
@@ -433,7 +434,7 @@ export class HaltStateClient {
   }
 
   /** Resolves once every queued report is delivered, or at `timeoutMs` with what was not. */
-  flush(options: { timeoutMs?: number } = {}): Promise<FlushResult> {
+  flush(options: { timeoutMs?: number | undefined } = {}): Promise<FlushResult> {
     return this.#reports.flush(options.timeoutMs ?? DEFAULT_CLOSE_MS);
   }
 
@@ -441,7 +442,7 @@ export class HaltStateClient {
    * Stops the kill switch, streams and waits, flushes reports (bounded by `timeoutMs`) and gives
    * up on what is left, reporting each to `onReportError`.
    */
-  async close(options: { timeoutMs?: number } = {}): Promise<FlushResult> {
+  async close(options: { timeoutMs?: number | undefined } = {}): Promise<FlushResult> {
     this.#killSwitch.stop();
     this.#reports.close();
     const result = await this.#reports.flush(options.timeoutMs ?? DEFAULT_CLOSE_MS);

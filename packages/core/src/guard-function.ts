@@ -5,10 +5,10 @@ import type { ActionParams, GuardInput } from './types.js';
 /** Options of {@link haltstateGuard}. `params` and `idempotencyKey` receive the function's own arguments. */
 export interface GuardFunctionOptions<Args extends unknown[]> extends Omit<GuardInput, 'params' | 'idempotencyKey'> {
   /** @default `{ args: [...arguments] }` */
-  params?: (...args: Args) => ActionParams;
+  params?: ((...args: Args) => ActionParams) | undefined;
   /** With a key, the guard flow is used; without, check → run → report. */
-  idempotencyKey?: (...args: NoInfer<Args>) => string;
-  request?: RequestOptions;
+  idempotencyKey?: ((...args: NoInfer<Args>) => string) | undefined;
+  request?: RequestOptions | undefined;
 }
 
 /**

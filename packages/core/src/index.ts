@@ -18,10 +18,8 @@ export type {
 } from './types.js';
 export type { FlushResult, ReportFailure, ReportStats } from './internal/report-queue.js';
 export type { JsonObject, JsonValue, Redactor } from './internal/params.js';
-export type { DecisionValue } from './schemas/common.js';
-export type { GuardStatus } from './schemas/guard.js';
-export type { ApprovalStatus } from './schemas/approval.js';
-export type { AgentStatus } from './schemas/heartbeat.js';
+export { DECISION_VALUES, GUARD_STATUSES, APPROVAL_STATUSES } from './statuses.js';
+export type { DecisionValue, GuardStatus, ApprovalStatus, AgentStatus } from './statuses.js';
 export { REDACTED, REDACTED_TAG, DEFAULT_REDACTED_KEYS, canonicalJson } from './internal/params.js';
 export { deriveIdempotencyKey } from './internal/digest.js';
 export type { DeriveKeyInput } from './internal/digest.js';
@@ -60,4 +58,5 @@ export {
 export { PREFIXES, ROUTES, HEADERS, IDEMPOTENCY_CONFLICT_STATUS, KILL_SWITCH_POLICY_ID } from './routes.js';
 export type { Namespace } from './routes.js';
 export { SDK_VERSION } from './version.js';
-export * as schemas from './schemas/index.js';
+// The zod schemas of the wire are at `@haltstate/core/schemas`, not here: zod's declaration files
+// do not compile under `esModuleInterop: false` with `skipLibCheck: false`.

@@ -11,37 +11,37 @@ import type { Redactor } from './internal/params.js';
  */
 export interface ClientOptions {
   /** Tenant id. Env: `HALTSTATE_TENANT_ID`. Required. */
-  tenantId?: string;
+  tenantId?: string | undefined;
   /** API key (`hs_…` or `janus_…`). Env: `HALTSTATE_API_KEY`. Required; never logged. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** Service URL. Env: `HALTSTATE_BASE_URL` or `HALTSTATE_API_BASE`. @default 'https://haltstate.ai' */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Agent id used when a call names none. Env: `HALTSTATE_AGENT_ID`. @default 'default' */
-  agentId?: string;
+  agentId?: string | undefined;
   /**
    * `check()` only: when the service cannot be reached after retries (network, timeout, 5xx),
    * return a synthetic ALLOW marked `failOpen: true`. Never applies to auth errors or `guard`.
    * Env: `HALTSTATE_FAIL_OPEN` (`true`/`1`). @default false
    */
-  failOpen?: boolean;
+  failOpen?: boolean | undefined;
   /** Per-request timeout. Env: `HALTSTATE_TIMEOUT` (seconds). @unit milliseconds @default 5000 */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * Retries after the first attempt. Guard, reports and reads: on network errors, timeouts,
    * 408, 429 and 5xx. `check()`: only when the request surely did not reach the server
    * (connection refused or similar, 429, 503), since a check may create an approval. @default 2
    */
-  retries?: number;
+  retries?: number | undefined;
   /** `'legacy'` = `/api/sentinel`, `'branded'` = `/api/haltstate/sentinel`. @default 'legacy' */
-  namespace?: Namespace;
+  namespace?: Namespace | undefined;
   /** Allow `http://` to a host that is not loopback. @default false */
-  allowInsecureHttp?: boolean;
+  allowInsecureHttp?: boolean | undefined;
   /**
    * What to hide before params and results leave the process: extra key names (added to the
    * default list), a function run after the default list, or `false` for no redaction.
    * @default password, secret, token, apiKey/api_key, authorization, cvv, card number
    */
-  redact?: Redactor;
+  redact?: Redactor | undefined;
   /**
    * Pins the secret of the params digest (derived idempotency keys and `[REDACTED:…]` tags),
    * which is otherwise derived from `apiKey`. Set it when one operation may be guarded under
@@ -49,13 +49,13 @@ export interface ClientOptions {
    * every client with the same `digestSecret` derives the same keys and tags. At least 32
    * characters; never sent, never logged. Env: `HALTSTATE_DIGEST_SECRET`. @default derived from apiKey
    */
-  digestSecret?: string;
+  digestSecret?: string | undefined;
   /** Most reports waiting for delivery; one more is refused and passed to `onReportError`. @default 1000 */
-  maxQueuedReports?: number;
+  maxQueuedReports?: number | undefined;
   /** Called once for each report that could not be delivered (queue overflow or final failure). */
-  onReportError?: (error: Error, report: QueuedReportInfo) => void;
+  onReportError?: ((error: Error, report: QueuedReportInfo) => void) | undefined;
   /** A fetch implementation (tests, proxies). @default globalThis.fetch */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
 }
 
 /** What `onReportError` and `flush()` say about a report that was not delivered. */
@@ -70,10 +70,10 @@ export interface QueuedReportInfo {
 /** Options for one call; they override the client's. */
 export interface RequestOptions {
   /** Abort the call. Aborting never lets a guarded action run. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** @unit milliseconds */
-  timeoutMs?: number;
-  retries?: number;
+  timeoutMs?: number | undefined;
+  retries?: number | undefined;
 }
 
 const ENV = {
@@ -108,8 +108,22 @@ const resolvedOptions = z.object({
 });
 
 /** Client options after env fallbacks, defaults and validation. */
-export type ResolvedOptions = z.infer<typeof resolvedOptions> &
-  Pick<ClientOptions, 'redact' | 'onReportError'> & { fetch: typeof fetch };
+export interface ResolvedOptions {
+  tenantId: string;
+  apiKey: string;
+  baseUrl: string;
+  agentId: string;
+  failOpen: boolean;
+  timeoutMs: number;
+  retries: number;
+  namespace: Namespace;
+  allowInsecureHttp: boolean;
+  maxQueuedReports: number;
+  digestSecret?: string | undefined;
+  redact: Redactor | undefined;
+  onReportError: ((error: Error, report: QueuedReportInfo) => void) | undefined;
+  fetch: typeof fetch;
+}
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
 
