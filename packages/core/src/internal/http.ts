@@ -2,7 +2,7 @@
 // (or `openStream` for SSE): headers, per-attempt deadline, retries with backoff, and the
 // mapping of every failure onto the SDK's error classes. Users never see a ky error.
 import { randomUUID } from 'node:crypto';
-import ky, { type KyInstance } from 'ky';
+import ky, { type KyInstance } from './ky.js';
 import type { ZodType } from 'zod';
 import {
   HaltStateAuthError,
