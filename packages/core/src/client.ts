@@ -20,7 +20,8 @@ import { ReportQueue, type FlushResult, type ReportStats } from './internal/repo
 import { sleep } from './internal/retry.js';
 import { SseLimitError, SseParser } from './internal/sse.js';
 import { Deadline, linkSignals } from './internal/abort.js';
-import { resolveOptions, type ClientOptions, type RequestOptions, type ResolvedOptions } from './options.js';
+import { REQUEST_OPTION_NAMES, resolveOptions, shown, type ClientOptions, type RequestOptions, type ResolvedOptions } from './options.js';
+import { assertKnownKeys } from './internal/option-names.js';
 import { KILL_SWITCH_POLICY_ID, PREFIXES, ROUTES } from './routes.js';
 import { approvalDecisionEvent, approvalResponse, approvalsSinceResponse, streamEventEnvelope } from './schemas/approval.js';
 import { checkResponse, type CheckResponse } from './schemas/check.js';
@@ -39,6 +40,11 @@ const DEFAULT_CLOSE_MS = 5_000;
 const MAX_REPORTED_ERROR_CHARS = 2_000;
 
 const CLIENT_BRAND = Symbol.for('haltstate.client');
+
+/** Keys of every call input (check, guard, execute); others are refused with a suggestion. */
+const INPUT_KEYS = ['action', 'params', 'agentId', 'idempotencyKey', 'metadata', 'wait', 'report'] as const satisfies ReadonlyArray<keyof ExecuteInput>;
+const WAIT_KEYS = ['timeoutMs', 'pollIntervalMs'] as const satisfies ReadonlyArray<keyof WaitOptions>;
+const WAIT_CALL_KEYS = [...REQUEST_OPTION_NAMES, 'pollIntervalMs'] as const satisfies ReadonlyArray<keyof WaitCallOptions>;
 
 /**
  * True for a `HaltStateClient`, whichever copy of the package made it (the CommonJS and the ESM
@@ -131,7 +137,8 @@ export class HaltStateClient {
   check(input: CheckInput, options?: RequestOptions): Promise<Decision>;
   check(action: string, input?: Omit<CheckInput, 'action'>, options?: RequestOptions): Promise<Decision>;
   async check(first: CheckInput | string, second?: Omit<CheckInput, 'action'> | RequestOptions, third?: RequestOptions): Promise<Decision> {
-    const [input, options] = typeof first === 'string' ? [{ ...(second as Omit<CheckInput, 'action'>), action: first }, third] : [first, second as RequestOptions | undefined];
+    const [input, given] = typeof first === 'string' ? [{ ...(second as Omit<CheckInput, 'action'>), action: first }, third] : [first, second as RequestOptions | undefined];
+    const options = requestOptions(given);
     this.#killSwitch.assertAlive();
     const { agentId, action, params } = this.#prepare(input);
     const requestId = randomUUID();
@@ -215,8 +222,9 @@ export class HaltStateClient {
    * await client.guard({ action: 'payment.process', params, idempotencyKey: `payment-${invoiceId}`, wait: true },
    *   async (permit) => pay(invoiceId));
    */
-  async guard<T>(input: GuardInput, fn: (permit: Permit) => T | Promise<T>, options: RequestOptions = {}): Promise<Awaited<T>> {
+  async guard<T>(input: GuardInput, fn: (permit: Permit) => T | Promise<T>, given: RequestOptions = {}): Promise<Awaited<T>> {
     if (typeof fn !== 'function') throw new HaltStateValidationError('guard needs a function to run as its second argument', { path: 'fn' });
+    const options = requestOptions(given);
     this.#killSwitch.assertAlive();
     const { agentId, action, params } = this.#prepare(input);
     const idempotencyKey = input.idempotencyKey ?? this.#digest.idempotencyKey(this.#options.tenantId, agentId, action, params);
@@ -294,7 +302,8 @@ export class HaltStateClient {
    * @example
    * await client.execute({ action: 'email.send', params: { to } }, () => sendEmail(to));
    */
-  async execute<T>(input: ExecuteInput, fn: (permit: Permit | null) => T | Promise<T>, options: RequestOptions = {}): Promise<Awaited<T>> {
+  async execute<T>(input: ExecuteInput, fn: (permit: Permit | null) => T | Promise<T>, given: RequestOptions = {}): Promise<Awaited<T>> {
+    const options = requestOptions(given);
     if (input.idempotencyKey !== undefined) return this.guard(input, fn, options);
     const decision = await this.check(input, options);
     const { wait, waitMs } = waitSettings(input.wait);
@@ -331,7 +340,10 @@ export class HaltStateClient {
    * @example
    * const state = await client.waitForApproval(error.approvalId, { timeoutMs: 60_000 });
    */
-  async waitForApproval(approvalId: string, options: WaitCallOptions = {}): Promise<ApprovalState> {
+  async waitForApproval(approvalId: string, given: WaitCallOptions = {}): Promise<ApprovalState> {
+    const options = requestOptions(given, WAIT_CALL_KEYS);
+    positiveMs(options.timeoutMs, 'timeoutMs');
+    positiveMs(options.pollIntervalMs, 'pollIntervalMs');
     this.#validate(approvalId, 'approvalId');
     const deadline = waitDeadline(approvalId, options.timeoutMs ?? DEFAULT_WAIT_MS);
     try {
@@ -344,14 +356,16 @@ export class HaltStateClient {
   }
 
   /** One approval's current state. */
-  async getApproval(approvalId: string, options?: RequestOptions): Promise<ApprovalState> {
+  async getApproval(approvalId: string, given?: RequestOptions): Promise<ApprovalState> {
+    const options = requestOptions(given);
     this.#validate(approvalId, 'approvalId');
     const { data } = await this.#transport.request({ method: 'GET', path: ROUTES.approval(approvalId), schema: approvalResponse, adminToken: true }, options);
     return { approvalId, status: data.status, approver: data.approver ?? null, reason: data.reason ?? null, decidedAt: data.decided_at ?? null, agentId: data.agent_id ?? null, action: data.action ?? null };
   }
 
   /** Decisions made after `since`, oldest first (at most `limit`, 1–500). */
-  async approvalsSince(since: Date | string, options: RequestOptions & { limit?: number | undefined } = {}): Promise<ApprovalEvent[]> {
+  async approvalsSince(since: Date | string, given: RequestOptions & { limit?: number | undefined } = {}): Promise<ApprovalEvent[]> {
+    const options = requestOptions(given, [...REQUEST_OPTION_NAMES, 'limit']);
     const sinceIso = since instanceof Date ? since.toISOString() : since;
     if (Number.isNaN(Date.parse(sinceIso))) throw new HaltStateValidationError(`since must be a Date or an ISO-8601 string, got ${JSON.stringify(since)}`, { path: 'since' });
     const limit = options.limit ?? 100;
@@ -402,7 +416,8 @@ export class HaltStateClient {
   }
 
   /** Asks the kill switch route for an agent's status. */
-  async heartbeat(agentId: string = this.#options.agentId, options?: RequestOptions): Promise<AgentStatus> {
+  async heartbeat(agentId: string = this.#options.agentId, given?: RequestOptions): Promise<AgentStatus> {
+    const options = requestOptions(given);
     this.#validate(agentId, 'agentId');
     const { data } = await this.#transport.request({ method: 'GET', path: ROUTES.heartbeat, query: { agent_id: agentId }, schema: heartbeatResponse }, options);
     return toAgentStatus(data.status);
@@ -494,6 +509,7 @@ export class HaltStateClient {
 
   #prepare(input: CheckInput): { agentId: string; action: string; params: JsonObject } {
     if (typeof input !== 'object' || input === null) throw new HaltStateValidationError('Expected { action, params?, agentId? }', { path: 'input' });
+    assertKnownKeys(input, INPUT_KEYS, 'call input key');
     const action = this.#validate(input.action, 'action');
     const agentId = this.#validate(input.agentId ?? this.#options.agentId, 'agentId');
     return { agentId, action, params: toJsonObject(input.params, 'params') };
@@ -630,6 +646,27 @@ function waitDeadline(approvalId: string, timeoutMs: number): Deadline {
   return new Deadline(timeoutMs, () => new ApprovalTimeoutError({ approvalId, timeoutMs }));
 }
 
+/** Options of one call, their keys checked (a misspelt key would silently do nothing). */
+function requestOptions<O extends object>(options: O | undefined, known: readonly string[] = REQUEST_OPTION_NAMES): O | Record<string, never> {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object') throw new HaltStateValidationError(`request options must be an object like { signal, timeoutMs, retries }, got ${shown(options)}`, { path: 'options' });
+  assertKnownKeys(options, known, 'request option');
+  const { timeoutMs, retries } = options as RequestOptions;
+  positiveMs(timeoutMs, 'timeoutMs');
+  if (retries !== undefined && (!Number.isInteger(retries) || retries < 0 || retries > 10)) {
+    throw new HaltStateValidationError(`retries must be a whole number from 0 to 10, got ${shown(retries)}`, { path: 'retries' });
+  }
+  return options;
+}
+
+/** A duration in milliseconds a caller gave: absent, or a positive finite number. */
+function positiveMs(value: unknown, name: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new HaltStateValidationError(`${name} must be a positive number of milliseconds, got ${shown(value)}`, { path: name });
+  }
+}
+
 function parseStreamMessage(data: string): StreamItem | undefined {
   let json: unknown;
   try {
@@ -652,6 +689,14 @@ function parseStreamMessage(data: string): StreamItem | undefined {
 
 /** `wait: true` means the defaults; the bound also caps how long a PAUSE may hold the action. */
 function waitSettings(wait: GuardInput['wait']): { wait: WaitOptions | undefined; waitMs: number } {
+  if (wait !== undefined && typeof wait !== 'boolean' && (typeof wait !== 'object' || wait === null)) {
+    throw new HaltStateValidationError(`wait must be true, false or { timeoutMs?, pollIntervalMs? }, got ${shown(wait)}`, { path: 'wait' });
+  }
+  if (typeof wait === 'object') {
+    assertKnownKeys(wait, WAIT_KEYS, 'wait option', 'wait.');
+    positiveMs(wait.timeoutMs, 'wait.timeoutMs');
+    positiveMs(wait.pollIntervalMs, 'wait.pollIntervalMs');
+  }
   const settings = wait === true ? {} : wait || undefined;
   return { wait: settings, waitMs: settings?.timeoutMs ?? DEFAULT_WAIT_MS };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HaltStateValidationError } from './errors.js';
 import { PREFIXES, type Namespace } from './routes.js';
 import type { Redactor } from './internal/params.js';
+import { assertKnownKeys } from './internal/option-names.js';
 
 /**
  * Options of {@link HaltStateClient}. Each falls back to a `HALTSTATE_*` variable, then a default.
@@ -87,20 +88,42 @@ const ENV = {
   digestSecret: 'HALTSTATE_DIGEST_SECRET',
 } as const;
 
+/** Every key of {@link ClientOptions}; any other key is refused with a suggestion. */
+export const CLIENT_OPTION_NAMES = [
+  'tenantId',
+  'apiKey',
+  'baseUrl',
+  'agentId',
+  'failOpen',
+  'timeoutMs',
+  'retries',
+  'namespace',
+  'allowInsecureHttp',
+  'redact',
+  'digestSecret',
+  'maxQueuedReports',
+  'onReportError',
+  'fetch',
+] as const satisfies ReadonlyArray<keyof ClientOptions>;
+// Compile-time check of the other direction: every option of ClientOptions is listed.
+const _everyOptionListed: Exclude<keyof ClientOptions, (typeof CLIENT_OPTION_NAMES)[number]> extends never ? true : never = true;
+void _everyOptionListed;
+
+/** Every key of {@link RequestOptions}. */
+export const REQUEST_OPTION_NAMES = ['signal', 'timeoutMs', 'retries'] as const satisfies ReadonlyArray<keyof RequestOptions>;
+
+/** The longest `timeoutMs` (and `HALTSTATE_TIMEOUT`): ten minutes. @unit milliseconds */
+export const MAX_TIMEOUT_MS = 600_000;
+const MAX_RETRIES = 10;
+
 const required = (option: string, variable: string) =>
   z.string({ error: `${option} is required: pass { ${option} } to the client or set ${variable}` }).trim().min(1, `${option} must not be empty: pass { ${option} } to the client or set ${variable}`);
 
-const resolvedOptions = z.object({
+const resolvedStrings = z.object({
   tenantId: required('tenantId', ENV.tenantId),
   apiKey: required('apiKey', ENV.apiKey),
   baseUrl: z.url({ protocol: /^https?$/, error: `baseUrl must be an http(s) URL (option baseUrl or ${ENV.baseUrl})` }).transform((url) => url.replace(/\/+$/, '')),
-  agentId: z.string().trim().min(1, `agentId must not be empty (option agentId or ${ENV.agentId})`),
-  failOpen: z.boolean(),
-  timeoutMs: z.number().int().positive().max(600_000, 'timeoutMs must be at most 600000 (10 minutes)'),
-  retries: z.number().int().min(0).max(10),
-  namespace: z.enum(Object.keys(PREFIXES) as [Namespace, ...Namespace[]]),
-  allowInsecureHttp: z.boolean(),
-  maxQueuedReports: z.number().int().positive(),
+  agentId: z.string({ error: `agentId must be a string (option agentId or ${ENV.agentId})` }).trim().min(1, `agentId must not be empty (option agentId or ${ENV.agentId})`),
   digestSecret: z
     .string({ error: `digestSecret must be a string (option digestSecret or ${ENV.digestSecret})` })
     .min(32, `digestSecret must be at least 32 characters (e.g. \`openssl rand -hex 32\`; option digestSecret or ${ENV.digestSecret})`)
@@ -127,40 +150,93 @@ export interface ResolvedOptions {
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
 
+const invalid = (message: string, path: string) => new HaltStateValidationError(`Invalid HaltState client options: ${message}`, { path });
+
+/** A value as a message shows it: strings quoted and named, so `"5000"` is not read as 5000. */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') return `${JSON.stringify(value)} (a string)`;
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
 function envBoolean(name: string, value: string | undefined): boolean | undefined {
   if (value === undefined || value === '') return undefined;
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
-  throw new HaltStateValidationError(`${name} must be true or false, got "${value}"`, { path: name });
+  throw invalid(`${name} must be true or false (or 1/0, yes/no, on/off), got "${value}"`, name);
 }
 
-function envSecondsToMs(name: string, value: string | undefined): number | undefined {
+/** HALTSTATE_TIMEOUT is in seconds (as the Python SDK's); a value that looks like milliseconds says so. */
+function envTimeoutMs(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
+  const name = ENV.timeout;
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new HaltStateValidationError(`${name} must be a positive number of seconds, got "${value}"`, { path: name });
+  if (!Number.isFinite(seconds) || seconds <= 0) throw invalid(`${name} must be a positive number of seconds (e.g. 5), got "${value}"`, name);
+  const maxSeconds = MAX_TIMEOUT_MS / 1000;
+  if (seconds > maxSeconds) {
+    const asMs = seconds / 1000;
+    const hint = asMs <= maxSeconds ? `; for ${seconds} ms set ${name}=${asMs}` : '';
+    throw invalid(`${name} is in seconds; ${seconds} s is over the maximum of ${maxSeconds} s (10 minutes)${hint}`, name);
   }
-  return Math.round(seconds * 1000);
+  return Math.max(1, Math.round(seconds * 1000));
 }
 
-/** Options, then `HALTSTATE_*` variables, then defaults; validated. Throws `HaltStateValidationError`. */
+function booleanOption(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw invalid(`${name} must be true or false, got ${shown(value)}`, name);
+  return value;
+}
+
+function timeoutOption(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw invalid(`timeoutMs must be a positive whole number of milliseconds, got ${shown(value)}`, 'timeoutMs');
+  }
+  if (value > MAX_TIMEOUT_MS) throw invalid(`timeoutMs is in milliseconds; ${value} ms is over the maximum of ${MAX_TIMEOUT_MS} ms (10 minutes)`, 'timeoutMs');
+  return value;
+}
+
+function retriesOption(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_RETRIES) {
+    throw invalid(`retries must be a whole number from 0 to ${MAX_RETRIES}, got ${shown(value)}`, 'retries');
+  }
+  return value;
+}
+
+function positiveWholeOption(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw invalid(`${name} must be a positive whole number, got ${shown(value)}`, name);
+  return value;
+}
+
+function namespaceOption(value: unknown): Namespace {
+  const names = Object.keys(PREFIXES) as Namespace[];
+  if (!names.includes(value as Namespace)) throw invalid(`namespace must be ${names.map((name) => `"${name}"`).join(' or ')}, got ${typeof value === 'string' ? JSON.stringify(value) : shown(value)}`, 'namespace');
+  return value as Namespace;
+}
+
+function functionOption<F>(name: string, value: F | undefined): F | undefined {
+  if (value !== undefined && typeof value !== 'function') throw invalid(`${name} must be a function, got ${shown(value)}`, name);
+  return value;
+}
+
+/**
+ * Options, then `HALTSTATE_*` variables, then defaults; validated. Throws
+ * `HaltStateValidationError` naming the option (and the variable, with its unit), and refuses an
+ * unknown option with the name it probably meant.
+ *
+ * @example
+ * resolveOptions({ tenantId: 'acme', apiKey: process.env.HALTSTATE_API_KEY, timeoutMs: 2_000 });
+ */
 export function resolveOptions(options: ClientOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
-  const candidate = {
+  if (typeof options !== 'object' || options === null) throw invalid(`expected an options object, got ${shown(options)}`, 'options');
+  assertKnownKeys(options, CLIENT_OPTION_NAMES, 'HaltState client option');
+  const strings = resolvedStrings.safeParse({
     tenantId: options.tenantId ?? env[ENV.tenantId],
     apiKey: options.apiKey ?? env[ENV.apiKey],
     baseUrl: options.baseUrl ?? env[ENV.baseUrl] ?? env[ENV.baseUrlAlias] ?? 'https://haltstate.ai',
     agentId: options.agentId ?? env[ENV.agentId] ?? 'default',
-    failOpen: options.failOpen ?? envBoolean(ENV.failOpen, env[ENV.failOpen]) ?? false,
-    timeoutMs: options.timeoutMs ?? envSecondsToMs(ENV.timeout, env[ENV.timeout]) ?? 5_000,
-    retries: options.retries ?? 2,
-    namespace: options.namespace ?? 'legacy',
-    allowInsecureHttp: options.allowInsecureHttp ?? false,
-    maxQueuedReports: options.maxQueuedReports ?? 1000,
     digestSecret: options.digestSecret ?? (env[ENV.digestSecret] || undefined),
-  };
-  const parsed = resolvedOptions.safeParse(candidate);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+  });
+  if (!strings.success) {
+    const issue = strings.error.issues[0]!;
     const path = issue.path.join('.');
     // zod's own message could quote the input; for the secrets it must not.
     const message =
@@ -169,20 +245,26 @@ export function resolveOptions(options: ClientOptions = {}, env: NodeJS.ProcessE
         : path === 'digestSecret' && !issue.message.includes(ENV.digestSecret)
           ? `digestSecret is invalid: pass { digestSecret } or set ${ENV.digestSecret}`
           : issue.message;
-    throw new HaltStateValidationError(`Invalid HaltState client options: ${message}`, { path });
+    throw invalid(message, path);
   }
-  const url = new URL(parsed.data.baseUrl);
-  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname) && !parsed.data.allowInsecureHttp) {
-    throw new HaltStateValidationError(
-      `Invalid HaltState client options: baseUrl ${url.origin} uses plain http:// to a non-loopback host, which would send the API key in clear text. Use https://, or pass { allowInsecureHttp: true } if you really mean it.`,
-      { path: 'baseUrl' },
+  const resolved: ResolvedOptions = {
+    ...strings.data,
+    failOpen: options.failOpen === undefined ? (envBoolean(ENV.failOpen, env[ENV.failOpen]) ?? false) : booleanOption('failOpen', options.failOpen),
+    timeoutMs: options.timeoutMs === undefined ? (envTimeoutMs(env[ENV.timeout]) ?? 5_000) : timeoutOption(options.timeoutMs),
+    retries: options.retries === undefined ? 2 : retriesOption(options.retries),
+    namespace: options.namespace === undefined ? 'legacy' : namespaceOption(options.namespace),
+    allowInsecureHttp: options.allowInsecureHttp === undefined ? false : booleanOption('allowInsecureHttp', options.allowInsecureHttp),
+    maxQueuedReports: options.maxQueuedReports === undefined ? 1000 : positiveWholeOption('maxQueuedReports', options.maxQueuedReports),
+    redact: options.redact,
+    onReportError: functionOption('onReportError', options.onReportError),
+    fetch: functionOption('fetch', options.fetch) ?? ((input, init) => globalThis.fetch(input, init)),
+  };
+  const url = new URL(resolved.baseUrl);
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname) && !resolved.allowInsecureHttp) {
+    throw invalid(
+      `baseUrl ${url.origin} uses plain http:// to a non-loopback host, which would send the API key in clear text. Use https://, or pass { allowInsecureHttp: true } if you really mean it.`,
+      'baseUrl',
     );
   }
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
-    throw new HaltStateValidationError('Invalid HaltState client options: fetch must be a function', { path: 'fetch' });
-  }
-  if (options.onReportError !== undefined && typeof options.onReportError !== 'function') {
-    throw new HaltStateValidationError('Invalid HaltState client options: onReportError must be a function', { path: 'onReportError' });
-  }
-  return { ...parsed.data, redact: options.redact, onReportError: options.onReportError, fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)) };
+  return resolved;
 }
