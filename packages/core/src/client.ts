@@ -100,7 +100,7 @@ export class HaltStateClient {
       send: async (report) => {
         // The answer's body is not used, but it must be the server's: a 200 that is not JSON came
         // from something in between, and the report may not have landed.
-        await this.#transport.request({ method: 'POST', path: report.path, body: report.body, schema: reportAcknowledgement, requestId: report.requestId }, { signal: this.#lifetime.signal });
+        await this.#transport.request({ method: 'POST', path: report.path, body: report.body, bodyName: report.info.kind === 'report' ? 'result' : 'error', schema: reportAcknowledgement, requestId: report.requestId }, { signal: this.#lifetime.signal });
       },
     });
     this.#killSwitch = new KillSwitch(this.#options.agentId);
@@ -147,7 +147,7 @@ export class HaltStateClient {
       ({ data: body } = await this.#transport.request(
         // The id makes a retry recognisable; `unsent` keeps a check that may have created an
         // approval from being sent again to a server that does not dedupe by it.
-        { method: 'POST', path: ROUTES.check, body: { agent_id: agentId, action, params: this.#redactParams(params) }, schema: checkResponse, retry: 'unsent', requestId },
+        { method: 'POST', path: ROUTES.check, body: { agent_id: agentId, action, params: this.#redactParams(params) }, bodyName: 'params', schema: checkResponse, retry: 'unsent', requestId },
         options,
       ));
     } catch (error) {
@@ -239,7 +239,7 @@ export class HaltStateClient {
     };
     const { wait, waitMs } = waitSettings(input.wait);
     const ask = async (signal?: AbortSignal) =>
-      (await this.#transport.request({ method: 'POST', path: ROUTES.guard, body, schema: guardResponse }, signal ? { ...options, signal } : options)).data;
+      (await this.#transport.request({ method: 'POST', path: ROUTES.guard, body, bodyName: 'params', schema: guardResponse }, signal ? { ...options, signal } : options)).data;
 
     let answer: GuardResponse = await ask();
     // Set when the guard starts to wait; the function never starts once it has passed.

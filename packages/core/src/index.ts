@@ -55,7 +55,7 @@ export {
   AsyncJanusClient,
   janusGuard,
 } from './compat.js';
-export { PREFIXES, ROUTES, HEADERS, IDEMPOTENCY_CONFLICT_STATUS, KILL_SWITCH_POLICY_ID } from './routes.js';
+export { PREFIXES, ROUTES, HEADERS, IDEMPOTENCY_CONFLICT_STATUS, KILL_SWITCH_POLICY_ID, MAX_REQUEST_BODY_BYTES } from './routes.js';
 export type { Namespace } from './routes.js';
 export { SDK_VERSION } from './version.js';
 // The zod schemas of the wire are at `@haltstate/core/schemas`, not here: zod's declaration files
