@@ -1,6 +1,7 @@
 export { HaltStateClient, isHaltStateClient } from './client.js';
 export { haltstateGuard } from './guard-function.js';
 export type { GuardFunctionOptions } from './guard-function.js';
+export { parameterNames, paramsFromArguments } from './param-names.js';
 export { resolveOptions } from './options.js';
 export type { ClientOptions, RequestOptions, QueuedReportInfo, ResolvedOptions } from './options.js';
 export type {

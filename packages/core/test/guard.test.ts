@@ -215,7 +215,7 @@ describe('guard()', () => {
 
 describe('haltstateGuard() and execute()', () => {
   it('check flow: check → run → report with the (redacted) return value', async () => {
-    api().post(`${PREFIX}/action/check`, { agent_id: 'email-bot', action: 'email.send', params: { args: ['bob@example.com', 'Hi'] } }).reply(200, { decision: 'ALLOW', policy_id: 'p1' }, json);
+    api().post(`${PREFIX}/action/check`, { agent_id: 'email-bot', action: 'email.send', params: { to: 'bob@example.com', subject: 'Hi' } }).reply(200, { decision: 'ALLOW', policy_id: 'p1' }, json);
     const report = api()
       .post(`${PREFIX}/action/report`, (body) => body.status === 'success' && body.decision === 'ALLOW' && body.policy_id === 'p1' && body.agent_id === 'email-bot' && body.action === 'email.send' && body.result.messageId === 'm1' && body.result.token === '[REDACTED]' && /^[0-9a-f-]{36}$/.test(body.request_id))
       .reply(200, {}, json);
