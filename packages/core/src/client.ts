@@ -22,6 +22,7 @@ import { SseLimitError, SseParser } from './internal/sse.js';
 import { Deadline, linkSignals } from './internal/abort.js';
 import { REQUEST_OPTION_NAMES, resolveOptions, shown, type ClientOptions, type RequestOptions, type ResolvedOptions } from './options.js';
 import { assertKnownKeys } from './internal/option-names.js';
+import { announceApprovalRequested } from './internal/approval-notice.js';
 import { KILL_SWITCH_POLICY_ID, PREFIXES, ROUTES } from './routes.js';
 import { approvalDecisionEvent, approvalResponse, approvalsSinceResponse, streamEventEnvelope } from './schemas/approval.js';
 import { checkResponse, type CheckResponse } from './schemas/check.js';
@@ -30,7 +31,7 @@ import { reportAcknowledgement } from './schemas/report.js';
 import { guardResponse, type GuardResponse } from './schemas/guard.js';
 import { heartbeatResponse } from './schemas/heartbeat.js';
 import { toAgentStatus, type AgentStatus } from './statuses.js';
-import type { ApprovalEvent, ApprovalState, CheckInput, Decision, ExecuteInput, GuardInput, Permit, ReportInput, WaitCallOptions, WaitOptions } from './types.js';
+import type { ApprovalEvent, ApprovalRequest, ApprovalState, CheckInput, Decision, ExecuteInput, GuardInput, Permit, ReportInput, WaitCallOptions, WaitOptions } from './types.js';
 import { SDK_VERSION } from './version.js';
 
 const DEFAULT_WAIT_MS = 3_600_000;
@@ -43,7 +44,7 @@ const CLIENT_BRAND = Symbol.for('haltstate.client');
 
 /** Keys of every call input (check, guard, execute); others are refused with a suggestion. */
 const INPUT_KEYS = ['action', 'params', 'agentId', 'idempotencyKey', 'metadata', 'wait', 'report'] as const satisfies ReadonlyArray<keyof ExecuteInput>;
-const WAIT_KEYS = ['timeoutMs', 'pollIntervalMs'] as const satisfies ReadonlyArray<keyof WaitOptions>;
+const WAIT_KEYS = ['timeoutMs', 'pollIntervalMs', 'onApprovalRequested'] as const satisfies ReadonlyArray<keyof WaitOptions>;
 const WAIT_CALL_KEYS = [...REQUEST_OPTION_NAMES, 'pollIntervalMs'] as const satisfies ReadonlyArray<keyof WaitCallOptions>;
 
 /**
@@ -250,6 +251,7 @@ export class HaltStateClient {
         const approvalId = answer.approval_id ?? idempotencyKey;
         if (!wait) throw new ApprovalPending({ approvalId, idempotencyKey, action });
         if (decided) throw new HaltStateProtocolError(`guard for "${action}" is still pending after approval ${approvalId} was decided`);
+        this.#announce({ approvalId, action, agentId, idempotencyKey }, wait, waitMs);
         deadline = waitDeadline(approvalId, waitMs);
         await this.#awaitDecision(approvalId, deadline.signal, { ...options, pollIntervalMs: wait.pollIntervalMs });
         decided = true;
@@ -313,6 +315,7 @@ export class HaltStateClient {
       if (decision.requiresApproval) {
         const approvalId = decision.approvalId!;
         if (!wait) throw new ApprovalPending({ approvalId, action: decision.action });
+        this.#announce({ approvalId, action: decision.action, agentId: decision.agentId, idempotencyKey: null }, wait, waitMs);
         deadline = waitDeadline(approvalId, waitMs);
         const state = await this.#awaitDecision(approvalId, deadline.signal, { ...options, pollIntervalMs: wait.pollIntervalMs });
         throwUnlessApproved(state, decision.action, decision.policyId);
@@ -500,6 +503,18 @@ export class HaltStateClient {
     this.#killSwitch.assertAlive();
     signal?.throwIfAborted();
     deadline?.signal.throwIfAborted();
+  }
+
+  /** A wait for a human starts: the debug line, then the client's hook and the call's. */
+  #announce(request: Omit<ApprovalRequest, 'url'>, wait: WaitOptions, waitMs: number): void {
+    const url = this.#options.approvalUrl?.(request.approvalId);
+    announceApprovalRequested({
+      request: { ...request, url },
+      hooks: [this.#options.onApprovalRequested, wait.onApprovalRequested],
+      logger: this.#options.logger,
+      waitMs,
+      scrub: (text) => this.#transport.scrub(text),
+    });
   }
 
   /** Params as sent: each redacted value is a keyed tag, so a different secret is a different call. */
@@ -696,6 +711,9 @@ function waitSettings(wait: GuardInput['wait']): { wait: WaitOptions | undefined
     assertKnownKeys(wait, WAIT_KEYS, 'wait option', 'wait.');
     positiveMs(wait.timeoutMs, 'wait.timeoutMs');
     positiveMs(wait.pollIntervalMs, 'wait.pollIntervalMs');
+    if (wait.onApprovalRequested !== undefined && typeof wait.onApprovalRequested !== 'function') {
+      throw new HaltStateValidationError(`wait.onApprovalRequested must be a function, got ${shown(wait.onApprovalRequested)}`, { path: 'wait.onApprovalRequested' });
+    }
   }
   const settings = wait === true ? {} : wait || undefined;
   return { wait: settings, waitMs: settings?.timeoutMs ?? DEFAULT_WAIT_MS };

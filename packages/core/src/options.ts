@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HaltStateValidationError } from './errors.js';
 import { PREFIXES, type Namespace } from './routes.js';
 import type { Redactor } from './internal/params.js';
+import type { ApprovalRequestedHook } from './types.js';
 import { assertKnownKeys } from './internal/option-names.js';
 
 /**
@@ -57,6 +58,34 @@ export interface ClientOptions {
   onReportError?: ((error: Error, report: QueuedReportInfo) => void) | undefined;
   /** A fetch implementation (tests, proxies). @default globalThis.fetch */
   fetch?: typeof fetch | undefined;
+  /**
+   * Called once when a guard or execute starts to wait for a human decision (`wait`), so
+   * someone can be told at once (chat, e-mail, a page). Not awaited; a hook that throws or
+   * rejects changes nothing (a `HALTSTATE_HOOK_FAILED` process warning says so). A call's own
+   * `wait.onApprovalRequested` is called after this one.
+   */
+  onApprovalRequested?: ApprovalRequestedHook | undefined;
+  /**
+   * Where a human decides, as `url` of {@link ApprovalRequest} and in the log line: a template
+   * with `{approvalId}` (e.g. `https://approvals.example/#/{approvalId}`) or a function.
+   */
+  approvalUrl?: string | ((approvalId: string) => string) | undefined;
+  /**
+   * Receives the SDK's debug lines (an approval requested, a hook that failed): `console`,
+   * pino, winston, anything with `debug(message)`. Without it, `HALTSTATE_LOG=debug` writes
+   * them to stderr. @default none (silent)
+   */
+  logger?: HaltStateLogger | undefined;
+}
+
+/**
+ * Where the SDK's debug lines go: any object with a `debug(message)` method.
+ *
+ * @example
+ * new HaltStateClient({ logger: console });
+ */
+export interface HaltStateLogger {
+  debug(message: string): void;
 }
 
 /** What `onReportError` and `flush()` say about a report that was not delivered. */
@@ -86,7 +115,10 @@ const ENV = {
   failOpen: 'HALTSTATE_FAIL_OPEN',
   timeout: 'HALTSTATE_TIMEOUT',
   digestSecret: 'HALTSTATE_DIGEST_SECRET',
+  log: 'HALTSTATE_LOG',
 } as const;
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'off'] as const;
 
 /** Every key of {@link ClientOptions}; any other key is refused with a suggestion. */
 export const CLIENT_OPTION_NAMES = [
@@ -104,6 +136,9 @@ export const CLIENT_OPTION_NAMES = [
   'maxQueuedReports',
   'onReportError',
   'fetch',
+  'onApprovalRequested',
+  'approvalUrl',
+  'logger',
 ] as const satisfies ReadonlyArray<keyof ClientOptions>;
 // Compile-time check of the other direction: every option of ClientOptions is listed.
 const _everyOptionListed: Exclude<keyof ClientOptions, (typeof CLIENT_OPTION_NAMES)[number]> extends never ? true : never = true;
@@ -146,6 +181,10 @@ export interface ResolvedOptions {
   redact: Redactor | undefined;
   onReportError: ((error: Error, report: QueuedReportInfo) => void) | undefined;
   fetch: typeof fetch;
+  onApprovalRequested: ApprovalRequestedHook | undefined;
+  approvalUrl: ((approvalId: string) => string) | undefined;
+  /** The `logger` option, or a stderr logger when `HALTSTATE_LOG=debug`, or none. */
+  logger: HaltStateLogger | undefined;
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
@@ -217,6 +256,28 @@ function functionOption<F>(name: string, value: F | undefined): F | undefined {
   return value;
 }
 
+/** Writes debug lines to stderr (stdout may carry a protocol, e.g. an MCP server's). */
+const stderrLogger: HaltStateLogger = { debug: (message) => void process.stderr.write(`[haltstate] debug ${message}\n`) };
+
+function loggerOption(logger: HaltStateLogger | undefined, level: string | undefined): HaltStateLogger | undefined {
+  if (logger !== undefined) {
+    if (typeof logger !== 'object' || logger === null || typeof logger.debug !== 'function') throw invalid(`logger must have a debug(message) method (console, pino, winston…), got ${shown(logger)}`, 'logger');
+    return logger;
+  }
+  if (level === undefined || level === '') return undefined;
+  const normal = level.trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(normal)) throw invalid(`${ENV.log} must be one of ${LOG_LEVELS.join(', ')}; got "${level}"`, ENV.log);
+  return normal === 'debug' ? stderrLogger : undefined;
+}
+
+function approvalUrlOption(value: ClientOptions['approvalUrl']): ((approvalId: string) => string) | undefined {
+  if (value === undefined || typeof value === 'function') return value;
+  if (typeof value !== 'string' || !value.includes('{approvalId}')) {
+    throw invalid(`approvalUrl must be a function or a string with {approvalId} in it (e.g. "https://approvals.example/#/{approvalId}"), got ${shown(value)}`, 'approvalUrl');
+  }
+  return (approvalId) => value.split('{approvalId}').join(encodeURIComponent(approvalId));
+}
+
 /**
  * Options, then `HALTSTATE_*` variables, then defaults; validated. Throws
  * `HaltStateValidationError` naming the option (and the variable, with its unit), and refuses an
@@ -258,6 +319,9 @@ export function resolveOptions(options: ClientOptions = {}, env: NodeJS.ProcessE
     redact: options.redact,
     onReportError: functionOption('onReportError', options.onReportError),
     fetch: functionOption('fetch', options.fetch) ?? ((input, init) => globalThis.fetch(input, init)),
+    onApprovalRequested: functionOption('onApprovalRequested', options.onApprovalRequested),
+    approvalUrl: approvalUrlOption(options.approvalUrl),
+    logger: loggerOption(options.logger, env[ENV.log]),
   };
   const url = new URL(resolved.baseUrl);
   if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname) && !resolved.allowInsecureHttp) {

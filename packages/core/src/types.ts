@@ -34,12 +34,33 @@ export interface Decision {
   agentId: string;
 }
 
+/**
+ * What `onApprovalRequested` is told when a guard or execute starts to wait for a human.
+ *
+ * @example
+ * onApprovalRequested: ({ approvalId, action, url }) => slack.post(`Approve ${action}: ${url ?? approvalId}`)
+ */
+export interface ApprovalRequest {
+  approvalId: string;
+  action: string;
+  agentId: string;
+  /** The guard's idempotency key; `null` in the check flow of `execute` (no key). */
+  idempotencyKey: string | null;
+  /** Where to decide, when the client has `approvalUrl`. */
+  url: string | undefined;
+}
+
+/** Called once when a wait for a human decision starts; see `ClientOptions.onApprovalRequested`. */
+export type ApprovalRequestedHook = (request: ApprovalRequest) => void | Promise<void>;
+
 /** How long a pending guard waits for a human. `true` uses the defaults. */
 export interface WaitOptions {
   /** @unit milliseconds @default 3_600_000 (one hour, as the reference client) */
   timeoutMs?: number | undefined;
   /** First polling interval when SSE is unavailable; grows ×1.5 up to 30 s. @unit milliseconds @default 5_000 */
   pollIntervalMs?: number | undefined;
+  /** Called once when this call starts to wait, after the client's `onApprovalRequested`. */
+  onApprovalRequested?: ApprovalRequestedHook | undefined;
 }
 
 /**
