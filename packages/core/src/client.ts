@@ -6,6 +6,7 @@ import {
   ApprovalPending,
   ApprovalTimeoutError,
   DecisionError,
+  HaltStateClosedError,
   HaltStateConnectionError,
   HaltStateProtocolError,
   HaltStateValidationError,
@@ -19,7 +20,7 @@ import { redact, toJson, toJsonObject, type JsonObject } from './internal/params
 import { ReportQueue, type FlushResult, type ReportStats } from './internal/report-queue.js';
 import { sleep } from './internal/retry.js';
 import { SseLimitError, SseParser } from './internal/sse.js';
-import { Deadline, linkSignals } from './internal/abort.js';
+import { callerSignal, Deadline, linkSignals } from './internal/abort.js';
 import { REQUEST_OPTION_NAMES, resolveOptions, shown, type ClientOptions, type RequestOptions, type ResolvedOptions } from './options.js';
 import { assertKnownKeys } from './internal/option-names.js';
 import { announceApprovalRequested } from './internal/approval-notice.js';
@@ -58,8 +59,11 @@ export function isHaltStateClient(value: unknown): value is HaltStateClient {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[CLIENT_BRAND] === true;
 }
 
-/** Internal event of the approval stream: decisions plus the moment the subscription is live. */
-type StreamItem = { type: 'connected' } | { type: 'decision'; event: ApprovalEvent };
+/**
+ * Internal event of the approval stream: decisions, the moment the subscription is live, and the
+ * moment it dropped (a reconnect follows, with backoff).
+ */
+type StreamItem = { type: 'connected' } | { type: 'dropped' } | { type: 'decision'; event: ApprovalEvent };
 
 /**
  * The HaltState client: policy checks before an agent acts, the guard pattern, human approvals,
@@ -77,7 +81,9 @@ export class HaltStateClient {
   readonly #reports: ReportQueue;
   readonly #killSwitch: KillSwitch;
   readonly #digest: ParamsDigest;
-  /** Aborted by `close()`: ends streams, subscriptions and waits. */
+  /** Aborted when `close()` starts: ends streams, subscriptions and waits at once. */
+  readonly #closing = new AbortController();
+  /** Aborted when `close()` has flushed: ends report delivery and the kill switch's polls. */
   readonly #lifetime = new AbortController();
 
   constructor(options: ClientOptions = {}) {
@@ -139,7 +145,10 @@ export class HaltStateClient {
   check(action: string, input?: Omit<CheckInput, 'action'>, options?: RequestOptions): Promise<Decision>;
   async check(first: CheckInput | string, second?: Omit<CheckInput, 'action'> | RequestOptions, third?: RequestOptions): Promise<Decision> {
     const [input, given] = typeof first === 'string' ? [{ ...(second as Omit<CheckInput, 'action'>), action: first }, third] : [first, second as RequestOptions | undefined];
-    const options = requestOptions(given);
+    return this.#run(given, () => `check of ${describeAction(input)}`, (options) => this.#check(input, options));
+  }
+
+  async #check(input: CheckInput, options: RequestOptions): Promise<Decision> {
     this.#killSwitch.assertAlive();
     const { agentId, action, params } = this.#prepare(input);
     const requestId = randomUUID();
@@ -224,8 +233,11 @@ export class HaltStateClient {
    *   async (permit) => pay(invoiceId));
    */
   async guard<T>(input: GuardInput, fn: (permit: Permit) => T | Promise<T>, given: RequestOptions = {}): Promise<Awaited<T>> {
+    return this.#run(given, () => `guard of ${describeAction(input)}`, (options) => this.#guard(input, fn, options));
+  }
+
+  async #guard<T>(input: GuardInput, fn: (permit: Permit) => T | Promise<T>, options: RequestOptions): Promise<Awaited<T>> {
     if (typeof fn !== 'function') throw new HaltStateValidationError('guard needs a function to run as its second argument', { path: 'fn' });
-    const options = requestOptions(given);
     this.#killSwitch.assertAlive();
     const { agentId, action, params } = this.#prepare(input);
     const idempotencyKey = input.idempotencyKey ?? this.#digest.idempotencyKey(this.#options.tenantId, agentId, action, params);
@@ -256,7 +268,7 @@ export class HaltStateClient {
         await this.#awaitDecision(approvalId, deadline.signal, { ...options, pollIntervalMs: wait.pollIntervalMs });
         decided = true;
         // The server stays the source of truth: ask again with the same key, within the deadline.
-        const link = linkSignals(options.signal, deadline.signal);
+        const link = linkSignals(options.signal, deadline.signal, this.#closing.signal);
         try {
           answer = await ask(link.signal);
         } finally {
@@ -305,9 +317,13 @@ export class HaltStateClient {
    * await client.execute({ action: 'email.send', params: { to } }, () => sendEmail(to));
    */
   async execute<T>(input: ExecuteInput, fn: (permit: Permit | null) => T | Promise<T>, given: RequestOptions = {}): Promise<Awaited<T>> {
-    const options = requestOptions(given);
-    if (input.idempotencyKey !== undefined) return this.guard(input, fn, options);
-    const decision = await this.check(input, options);
+    const what = () => `${input?.idempotencyKey === undefined ? 'execute' : 'guard'} of ${describeAction(input)}`;
+    return this.#run(given, what, (options) => this.#execute(input, fn, options));
+  }
+
+  async #execute<T>(input: ExecuteInput, fn: (permit: Permit | null) => T | Promise<T>, options: RequestOptions): Promise<Awaited<T>> {
+    if (input.idempotencyKey !== undefined) return this.#guard(input, fn, options);
+    const decision = await this.#check(input, options);
     const { wait, waitMs } = waitSettings(input.wait);
     if (decision.denied) throw denial({ action: decision.action, agentId: decision.agentId, reason: decision.reason, policyId: decision.policyId, approver: null });
     let deadline: Deadline | undefined;
@@ -344,7 +360,10 @@ export class HaltStateClient {
    * const state = await client.waitForApproval(error.approvalId, { timeoutMs: 60_000 });
    */
   async waitForApproval(approvalId: string, given: WaitCallOptions = {}): Promise<ApprovalState> {
-    const options = requestOptions(given, WAIT_CALL_KEYS);
+    return this.#run(given, () => `waitForApproval(${JSON.stringify(approvalId)})`, (options) => this.#waitForApproval(approvalId, options), WAIT_CALL_KEYS);
+  }
+
+  async #waitForApproval(approvalId: string, options: WaitCallOptions): Promise<ApprovalState> {
     positiveMs(options.timeoutMs, 'timeoutMs');
     positiveMs(options.pollIntervalMs, 'pollIntervalMs');
     this.#validate(approvalId, 'approvalId');
@@ -360,7 +379,10 @@ export class HaltStateClient {
 
   /** One approval's current state. */
   async getApproval(approvalId: string, given?: RequestOptions): Promise<ApprovalState> {
-    const options = requestOptions(given);
+    return this.#run(given, () => `getApproval(${JSON.stringify(approvalId)})`, (options) => this.#getApproval(approvalId, options));
+  }
+
+  async #getApproval(approvalId: string, options: RequestOptions): Promise<ApprovalState> {
     this.#validate(approvalId, 'approvalId');
     const { data } = await this.#transport.request({ method: 'GET', path: ROUTES.approval(approvalId), schema: approvalResponse, adminToken: true }, options);
     return { approvalId, status: data.status, approver: data.approver ?? null, reason: data.reason ?? null, decidedAt: data.decided_at ?? null, agentId: data.agent_id ?? null, action: data.action ?? null };
@@ -368,7 +390,10 @@ export class HaltStateClient {
 
   /** Decisions made after `since`, oldest first (at most `limit`, 1–500). */
   async approvalsSince(since: Date | string, given: RequestOptions & { limit?: number | undefined } = {}): Promise<ApprovalEvent[]> {
-    const options = requestOptions(given, [...REQUEST_OPTION_NAMES, 'limit']);
+    return this.#run(given, () => 'approvalsSince', (options) => this.#approvalsSince(since, options), [...REQUEST_OPTION_NAMES, 'limit']);
+  }
+
+  async #approvalsSince(since: Date | string, options: RequestOptions & { limit?: number | undefined }): Promise<ApprovalEvent[]> {
     const sinceIso = since instanceof Date ? since.toISOString() : since;
     if (Number.isNaN(Date.parse(sinceIso))) throw new HaltStateValidationError(`since must be a Date or an ISO-8601 string, got ${JSON.stringify(since)}`, { path: 'since' });
     const limit = options.limit ?? 100;
@@ -420,7 +445,10 @@ export class HaltStateClient {
 
   /** Asks the kill switch route for an agent's status. */
   async heartbeat(agentId: string = this.#options.agentId, given?: RequestOptions): Promise<AgentStatus> {
-    const options = requestOptions(given);
+    return this.#run(given, () => 'heartbeat', (options) => this.#heartbeat(agentId, options));
+  }
+
+  async #heartbeat(agentId: string, options: RequestOptions): Promise<AgentStatus> {
     this.#validate(agentId, 'agentId');
     const { data } = await this.#transport.request({ method: 'GET', path: ROUTES.heartbeat, query: { agent_id: agentId }, schema: heartbeatResponse }, options);
     return toAgentStatus(data.status);
@@ -461,10 +489,14 @@ export class HaltStateClient {
    * up on what is left, reporting each to `onReportError`.
    */
   async close(options: { timeoutMs?: number | undefined } = {}): Promise<FlushResult> {
+    const closed = new HaltStateClosedError(
+      'The HaltState client was closed (client.close()) before this call finished; a guarded action that had not started did not run. An approval it waited for stays on the server: ask again with the same key from an open client',
+    );
+    if (!this.#closing.signal.aborted) this.#closing.abort(closed);
     this.#killSwitch.stop();
     this.#reports.close();
     const result = await this.#reports.flush(options.timeoutMs ?? DEFAULT_CLOSE_MS);
-    this.#lifetime.abort(new HaltStateConnectionError('The HaltState client was closed'));
+    if (!this.#lifetime.signal.aborted) this.#lifetime.abort(closed);
     this.#reports.abandon('the client was closed before delivery');
     return result;
   }
@@ -487,13 +519,29 @@ export class HaltStateClient {
   }
 
   /**
+   * Runs a public call: its options checked, refused once the client is closed, and the caller's
+   * signal passed on with a typed abort (see `callerSignal`).
+   */
+  async #run<O extends RequestOptions, T>(given: O | undefined, what: () => string, call: (options: O) => Promise<T>, known?: readonly string[]): Promise<T> {
+    const options = requestOptions(given, known) as O;
+    if (this.#closing.signal.aborted) throw new HaltStateClosedError(`The HaltState client is closed (client.close() was called): ${what()} was not sent. Use an open client`);
+    const caller = callerSignal(options.signal, what);
+    if (caller === undefined) return call(options);
+    try {
+      return await call({ ...options, signal: caller.signal });
+    } finally {
+      caller.dispose();
+    }
+  }
+
+  /**
    * Just before a guarded function starts: never after KILL, held while PAUSE, not once the
    * caller aborted or the wait's deadline passed. Nothing is awaited after the last check.
    */
   async #readyToRun(waitMs: number, signal: AbortSignal | undefined, deadline: Deadline | undefined): Promise<void> {
     this.#killSwitch.assertAlive();
     if (this.#killSwitch.status === 'PAUSE') {
-      const link = linkSignals(signal, deadline?.signal);
+      const link = linkSignals(signal, deadline?.signal, this.#closing.signal);
       try {
         await this.#killSwitch.whenRunnable(waitMs, link.signal);
       } finally {
@@ -501,6 +549,7 @@ export class HaltStateClient {
       }
     }
     this.#killSwitch.assertAlive();
+    this.#closing.signal.throwIfAborted();
     signal?.throwIfAborted();
     deadline?.signal.throwIfAborted();
   }
@@ -538,45 +587,59 @@ export class HaltStateClient {
 
   /**
    * Waits for any terminal state of an approval until `until` aborts. GET first; SSE (GET again
-   * once live); polling as fallback.
+   * once live, and after each drop of the stream); polling as fallback. A read that fails with
+   * 429 keeps waiting; one that cannot reach the server after its retries abandons the wait
+   * (`HaltStateConnectionError` naming the approval) instead of spending the rest of the deadline.
    */
   async #awaitDecision(approvalId: string, until: AbortSignal, options: RequestOptions & { pollIntervalMs?: number | undefined }): Promise<ApprovalState> {
-    const link = linkSignals(until, this.#killSwitch.signal, this.#lifetime.signal, options.signal);
+    const link = linkSignals(until, this.#killSwitch.signal, this.#closing.signal, options.signal);
     const signal = link.signal;
     const request = { signal, retries: options.retries };
-    // A GET that fails for a passing reason (network, 5xx, 429) is not a decision: keep waiting.
     const read = async (): Promise<ApprovalState | undefined> => {
       try {
-        return await this.getApproval(approvalId, request);
+        return await this.#getApproval(approvalId, request);
       } catch (error) {
-        if (isHaltStateError(error, 'HALTSTATE_CONNECTION') || isHaltStateError(error, 'HALTSTATE_RATE_LIMITED')) return undefined;
+        if (signal.aborted) throw error;
+        if (isHaltStateError(error, 'HALTSTATE_RATE_LIMITED')) return undefined;
+        if (isHaltStateError(error, 'HALTSTATE_CONNECTION')) throw abandoned(approvalId, error);
         throw error;
       }
     };
+    const decided = (state: ApprovalState | undefined) => state !== undefined && state.status !== 'pending';
     try {
       let state = await read();
-      if (state && state.status !== 'pending') return state;
+      if (decided(state)) return state!;
+      const items = this.#stream(undefined, signal);
       try {
-        for await (const item of this.#stream(undefined, signal)) {
-          if (item.type === 'connected') {
-            // A decision made before the subscription went live is only visible to a GET.
-            state = await read();
-            if (state && state.status !== 'pending') return state;
-          } else if (item.event.approvalId === approvalId) {
+        for (;;) {
+          let next: IteratorResult<StreamItem>;
+          try {
+            next = await items.next();
+          } catch (error) {
+            if (signal.aborted || isHaltStateError(error, 'HALTSTATE_AUTH')) throw error;
+            break; // The stream is unavailable here: poll instead.
+          }
+          if (next.done) break;
+          const item = next.value;
+          if (item.type === 'decision') {
+            if (item.event.approvalId !== approvalId) continue;
             const { status, approver, reason, timestamp, agentId, action } = item.event;
             return { approvalId, status, approver, reason, decidedAt: timestamp, agentId, action };
           }
+          // Live (a decision made before the subscription is only visible to a GET), or dropped
+          // (is the server still there? a GET says, after its retries).
+          state = await read();
+          if (decided(state)) return state!;
         }
-      } catch (error) {
-        if (signal.aborted || isHaltStateError(error, 'HALTSTATE_AUTH')) throw error;
-        // The stream is unavailable here: poll instead.
+      } finally {
+        await items.return(undefined);
       }
       let interval = options.pollIntervalMs ?? DEFAULT_POLL_MS;
       for (;;) {
         await sleep(interval, signal);
         interval = Math.min(interval * 1.5, MAX_POLL_MS);
         state = await read();
-        if (state && state.status !== 'pending') return state;
+        if (decided(state)) return state!;
       }
     } catch (error) {
       throw signal.aborted ? signal.reason : error;
@@ -585,12 +648,13 @@ export class HaltStateClient {
     }
   }
 
+
   /**
    * The approval stream with reconnects. Throws when the first connection fails (so callers can
    * fall back to polling) or on auth errors; later drops reconnect with backoff from the last timestamp.
    */
   async *#stream(lastSeen: Date | string | undefined, outer?: AbortSignal): AsyncGenerator<StreamItem, void, undefined> {
-    const link = linkSignals(outer, this.#lifetime.signal);
+    const link = linkSignals(outer, this.#closing.signal);
     const signal = link.signal;
     const label = `GET ${PREFIXES[this.#options.namespace]}${ROUTES.approvalsStream}`;
     let since = lastSeen instanceof Date ? lastSeen.toISOString() : lastSeen;
@@ -604,6 +668,7 @@ export class HaltStateClient {
         } catch (error) {
           if (signal.aborted) return;
           if (!connectedOnce || isFatalStreamError(error)) throw error;
+          yield { type: 'dropped' };
           await sleep(backoff, signal).catch(() => undefined);
           backoff = Math.min(backoff * 2, MAX_POLL_MS);
           continue;
@@ -640,6 +705,7 @@ export class HaltStateClient {
           await reader.cancel().catch(() => undefined);
         }
         if (signal.aborted) return;
+        yield { type: 'dropped' };
         await sleep(backoff, signal).catch(() => undefined);
         backoff = Math.min(backoff * 2, MAX_POLL_MS);
       }
@@ -647,6 +713,20 @@ export class HaltStateClient {
       link.dispose();
     }
   }
+}
+
+/** The end of a wait whose server could not be reached: not a decision, and not the deadline. */
+function abandoned(approvalId: string, cause: HaltStateConnectionError): HaltStateConnectionError {
+  return new HaltStateConnectionError(
+    `Stopped waiting for approval ${approvalId}: ${cause.message}. The wait was abandoned, not decided: the approval stays on the server; ask again with the same idempotency key (or waitForApproval("${approvalId}")) once it can be reached`,
+    { cause, approvalId, status: cause.status, requestId: cause.requestId },
+  );
+}
+
+/** How a message names the action of a call, whatever the input was. */
+function describeAction(input: unknown): string {
+  const action = typeof input === 'object' && input !== null ? (input as { action?: unknown }).action : undefined;
+  return typeof action === 'string' ? JSON.stringify(action.length > 100 ? `${action.slice(0, 100)}…` : action) : 'an action';
 }
 
 /** Failures a reconnect cannot fix: wrong credentials, or a redirect (which is never followed). */

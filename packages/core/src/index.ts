@@ -30,6 +30,8 @@ export {
   HaltStateError,
   HaltStateAuthError,
   HaltStateConnectionError,
+  HaltStateClosedError,
+  HaltStateAbortError,
   HaltStateRateLimitError,
   HaltStatePolicyError,
   HaltStateValidationError,
