@@ -21,10 +21,13 @@ const options: ClientOptions = {
   redact: undefined,
   onReportError: undefined,
   fetch: undefined,
+  onApprovalRequested: undefined,
+  approvalUrl: process.env['APPROVAL_URL'],
+  logger: undefined,
 };
 const client = new HaltStateClient(options);
 const request: RequestOptions = { signal, timeoutMs: maybeNumber, retries: maybeNumber };
-const input: GuardInput = { action: 'a.b', params: undefined, agentId: process.env['AGENT'], idempotencyKey: process.env['KEY'], metadata: undefined, wait: { timeoutMs: maybeNumber, pollIntervalMs: maybeNumber } };
+const input: GuardInput = { action: 'a.b', params: undefined, agentId: process.env['AGENT'], idempotencyKey: process.env['KEY'], metadata: undefined, wait: { timeoutMs: maybeNumber, pollIntervalMs: maybeNumber, onApprovalRequested: undefined } };
 
 export async function main(): Promise<void> {
   await client.check('a.b', { params: undefined, agentId: process.env['AGENT'] }, request);
