@@ -1,3 +1,7 @@
 import preset from '../../jest.preset.cjs';
 
-export default preset('core');
+const config = preset('core');
+// The subpath export `@haltstate/core/schemas` maps to its source, like the main entry.
+config.moduleNameMapper = { '^@haltstate/core/schemas$': '<rootDir>/src/schemas/index.ts', ...config.moduleNameMapper };
+
+export default config;

@@ -6,6 +6,7 @@ import {
   ApprovalPending,
   ApprovalTimeoutError,
   DecisionError,
+  HaltStateClosedError,
   HaltStateConnectionError,
   HaltStateProtocolError,
   HaltStateValidationError,
@@ -19,16 +20,19 @@ import { redact, toJson, toJsonObject, type JsonObject } from './internal/params
 import { ReportQueue, type FlushResult, type ReportStats } from './internal/report-queue.js';
 import { sleep } from './internal/retry.js';
 import { SseLimitError, SseParser } from './internal/sse.js';
-import { Deadline, linkSignals } from './internal/abort.js';
-import { resolveOptions, type ClientOptions, type RequestOptions, type ResolvedOptions } from './options.js';
+import { callerSignal, Deadline, linkSignals } from './internal/abort.js';
+import { REQUEST_OPTION_NAMES, resolveOptions, shown, type ClientOptions, type RequestOptions, type ResolvedOptions } from './options.js';
+import { assertKnownKeys } from './internal/option-names.js';
+import { announceApprovalRequested } from './internal/approval-notice.js';
 import { KILL_SWITCH_POLICY_ID, PREFIXES, ROUTES } from './routes.js';
 import { approvalDecisionEvent, approvalResponse, approvalsSinceResponse, streamEventEnvelope } from './schemas/approval.js';
 import { checkResponse, type CheckResponse } from './schemas/check.js';
 import { identifier } from './schemas/common.js';
 import { reportAcknowledgement } from './schemas/report.js';
 import { guardResponse, type GuardResponse } from './schemas/guard.js';
-import { heartbeatResponse, toAgentStatus, type AgentStatus } from './schemas/heartbeat.js';
-import type { ApprovalEvent, ApprovalState, CheckInput, Decision, ExecuteInput, GuardInput, Permit, ReportInput, WaitCallOptions, WaitOptions } from './types.js';
+import { heartbeatResponse } from './schemas/heartbeat.js';
+import { toAgentStatus, type AgentStatus } from './statuses.js';
+import type { ApprovalEvent, ApprovalRequest, ApprovalState, CheckInput, Decision, ExecuteInput, GuardInput, Permit, ReportInput, WaitCallOptions, WaitOptions } from './types.js';
 import { SDK_VERSION } from './version.js';
 
 const DEFAULT_WAIT_MS = 3_600_000;
@@ -38,6 +42,11 @@ const DEFAULT_CLOSE_MS = 5_000;
 const MAX_REPORTED_ERROR_CHARS = 2_000;
 
 const CLIENT_BRAND = Symbol.for('haltstate.client');
+
+/** Keys of every call input (check, guard, execute); others are refused with a suggestion. */
+const INPUT_KEYS = ['action', 'params', 'agentId', 'idempotencyKey', 'metadata', 'wait', 'report'] as const satisfies ReadonlyArray<keyof ExecuteInput>;
+const WAIT_KEYS = ['timeoutMs', 'pollIntervalMs', 'onApprovalRequested'] as const satisfies ReadonlyArray<keyof WaitOptions>;
+const WAIT_CALL_KEYS = [...REQUEST_OPTION_NAMES, 'pollIntervalMs'] as const satisfies ReadonlyArray<keyof WaitCallOptions>;
 
 /**
  * True for a `HaltStateClient`, whichever copy of the package made it (the CommonJS and the ESM
@@ -50,8 +59,11 @@ export function isHaltStateClient(value: unknown): value is HaltStateClient {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[CLIENT_BRAND] === true;
 }
 
-/** Internal event of the approval stream: decisions plus the moment the subscription is live. */
-type StreamItem = { type: 'connected' } | { type: 'decision'; event: ApprovalEvent };
+/**
+ * Internal event of the approval stream: decisions, the moment the subscription is live, and the
+ * moment it dropped (a reconnect follows, with backoff).
+ */
+type StreamItem = { type: 'connected' } | { type: 'dropped' } | { type: 'decision'; event: ApprovalEvent };
 
 /**
  * The HaltState client: policy checks before an agent acts, the guard pattern, human approvals,
@@ -69,7 +81,9 @@ export class HaltStateClient {
   readonly #reports: ReportQueue;
   readonly #killSwitch: KillSwitch;
   readonly #digest: ParamsDigest;
-  /** Aborted by `close()`: ends streams, subscriptions and waits. */
+  /** Aborted when `close()` starts: ends streams, subscriptions and waits at once. */
+  readonly #closing = new AbortController();
+  /** Aborted when `close()` has flushed: ends report delivery and the kill switch's polls. */
   readonly #lifetime = new AbortController();
 
   constructor(options: ClientOptions = {}) {
@@ -93,7 +107,7 @@ export class HaltStateClient {
       send: async (report) => {
         // The answer's body is not used, but it must be the server's: a 200 that is not JSON came
         // from something in between, and the report may not have landed.
-        await this.#transport.request({ method: 'POST', path: report.path, body: report.body, schema: reportAcknowledgement, requestId: report.requestId }, { signal: this.#lifetime.signal });
+        await this.#transport.request({ method: 'POST', path: report.path, body: report.body, bodyName: report.info.kind === 'report' ? 'result' : 'error', schema: reportAcknowledgement, requestId: report.requestId }, { signal: this.#lifetime.signal });
       },
     });
     this.#killSwitch = new KillSwitch(this.#options.agentId);
@@ -130,7 +144,11 @@ export class HaltStateClient {
   check(input: CheckInput, options?: RequestOptions): Promise<Decision>;
   check(action: string, input?: Omit<CheckInput, 'action'>, options?: RequestOptions): Promise<Decision>;
   async check(first: CheckInput | string, second?: Omit<CheckInput, 'action'> | RequestOptions, third?: RequestOptions): Promise<Decision> {
-    const [input, options] = typeof first === 'string' ? [{ ...(second as Omit<CheckInput, 'action'>), action: first }, third] : [first, second as RequestOptions | undefined];
+    const [input, given] = typeof first === 'string' ? [{ ...(second as Omit<CheckInput, 'action'>), action: first }, third] : [first, second as RequestOptions | undefined];
+    return this.#run(given, () => `check of ${describeAction(input)}`, (options) => this.#check(input, options));
+  }
+
+  async #check(input: CheckInput, options: RequestOptions): Promise<Decision> {
     this.#killSwitch.assertAlive();
     const { agentId, action, params } = this.#prepare(input);
     const requestId = randomUUID();
@@ -139,7 +157,7 @@ export class HaltStateClient {
       ({ data: body } = await this.#transport.request(
         // The id makes a retry recognisable; `unsent` keeps a check that may have created an
         // approval from being sent again to a server that does not dedupe by it.
-        { method: 'POST', path: ROUTES.check, body: { agent_id: agentId, action, params: this.#redactParams(params) }, schema: checkResponse, retry: 'unsent', requestId },
+        { method: 'POST', path: ROUTES.check, body: { agent_id: agentId, action, params: this.#redactParams(params) }, bodyName: 'params', schema: checkResponse, retry: 'unsent', requestId },
         options,
       ));
     } catch (error) {
@@ -214,7 +232,11 @@ export class HaltStateClient {
    * await client.guard({ action: 'payment.process', params, idempotencyKey: `payment-${invoiceId}`, wait: true },
    *   async (permit) => pay(invoiceId));
    */
-  async guard<T>(input: GuardInput, fn: (permit: Permit) => T | Promise<T>, options: RequestOptions = {}): Promise<Awaited<T>> {
+  async guard<T>(input: GuardInput, fn: (permit: Permit) => T | Promise<T>, given: RequestOptions = {}): Promise<Awaited<T>> {
+    return this.#run(given, () => `guard of ${describeAction(input)}`, (options) => this.#guard(input, fn, options));
+  }
+
+  async #guard<T>(input: GuardInput, fn: (permit: Permit) => T | Promise<T>, options: RequestOptions): Promise<Awaited<T>> {
     if (typeof fn !== 'function') throw new HaltStateValidationError('guard needs a function to run as its second argument', { path: 'fn' });
     this.#killSwitch.assertAlive();
     const { agentId, action, params } = this.#prepare(input);
@@ -230,7 +252,7 @@ export class HaltStateClient {
     };
     const { wait, waitMs } = waitSettings(input.wait);
     const ask = async (signal?: AbortSignal) =>
-      (await this.#transport.request({ method: 'POST', path: ROUTES.guard, body, schema: guardResponse }, signal ? { ...options, signal } : options)).data;
+      (await this.#transport.request({ method: 'POST', path: ROUTES.guard, body, bodyName: 'params', schema: guardResponse }, signal ? { ...options, signal } : options)).data;
 
     let answer: GuardResponse = await ask();
     // Set when the guard starts to wait; the function never starts once it has passed.
@@ -241,11 +263,12 @@ export class HaltStateClient {
         const approvalId = answer.approval_id ?? idempotencyKey;
         if (!wait) throw new ApprovalPending({ approvalId, idempotencyKey, action });
         if (decided) throw new HaltStateProtocolError(`guard for "${action}" is still pending after approval ${approvalId} was decided`);
+        this.#announce({ approvalId, action, agentId, idempotencyKey }, wait, waitMs);
         deadline = waitDeadline(approvalId, waitMs);
         await this.#awaitDecision(approvalId, deadline.signal, { ...options, pollIntervalMs: wait.pollIntervalMs });
         decided = true;
         // The server stays the source of truth: ask again with the same key, within the deadline.
-        const link = linkSignals(options.signal, deadline.signal);
+        const link = linkSignals(options.signal, deadline.signal, this.#closing.signal);
         try {
           answer = await ask(link.signal);
         } finally {
@@ -293,9 +316,14 @@ export class HaltStateClient {
    * @example
    * await client.execute({ action: 'email.send', params: { to } }, () => sendEmail(to));
    */
-  async execute<T>(input: ExecuteInput, fn: (permit: Permit | null) => T | Promise<T>, options: RequestOptions = {}): Promise<Awaited<T>> {
-    if (input.idempotencyKey !== undefined) return this.guard(input, fn, options);
-    const decision = await this.check(input, options);
+  async execute<T>(input: ExecuteInput, fn: (permit: Permit | null) => T | Promise<T>, given: RequestOptions = {}): Promise<Awaited<T>> {
+    const what = () => `${input?.idempotencyKey === undefined ? 'execute' : 'guard'} of ${describeAction(input)}`;
+    return this.#run(given, what, (options) => this.#execute(input, fn, options));
+  }
+
+  async #execute<T>(input: ExecuteInput, fn: (permit: Permit | null) => T | Promise<T>, options: RequestOptions): Promise<Awaited<T>> {
+    if (input.idempotencyKey !== undefined) return this.#guard(input, fn, options);
+    const decision = await this.#check(input, options);
     const { wait, waitMs } = waitSettings(input.wait);
     if (decision.denied) throw denial({ action: decision.action, agentId: decision.agentId, reason: decision.reason, policyId: decision.policyId, approver: null });
     let deadline: Deadline | undefined;
@@ -303,6 +331,7 @@ export class HaltStateClient {
       if (decision.requiresApproval) {
         const approvalId = decision.approvalId!;
         if (!wait) throw new ApprovalPending({ approvalId, action: decision.action });
+        this.#announce({ approvalId, action: decision.action, agentId: decision.agentId, idempotencyKey: null }, wait, waitMs);
         deadline = waitDeadline(approvalId, waitMs);
         const state = await this.#awaitDecision(approvalId, deadline.signal, { ...options, pollIntervalMs: wait.pollIntervalMs });
         throwUnlessApproved(state, decision.action, decision.policyId);
@@ -330,7 +359,13 @@ export class HaltStateClient {
    * @example
    * const state = await client.waitForApproval(error.approvalId, { timeoutMs: 60_000 });
    */
-  async waitForApproval(approvalId: string, options: WaitCallOptions = {}): Promise<ApprovalState> {
+  async waitForApproval(approvalId: string, given: WaitCallOptions = {}): Promise<ApprovalState> {
+    return this.#run(given, () => `waitForApproval(${JSON.stringify(approvalId)})`, (options) => this.#waitForApproval(approvalId, options), WAIT_CALL_KEYS);
+  }
+
+  async #waitForApproval(approvalId: string, options: WaitCallOptions): Promise<ApprovalState> {
+    positiveMs(options.timeoutMs, 'timeoutMs');
+    positiveMs(options.pollIntervalMs, 'pollIntervalMs');
     this.#validate(approvalId, 'approvalId');
     const deadline = waitDeadline(approvalId, options.timeoutMs ?? DEFAULT_WAIT_MS);
     try {
@@ -343,14 +378,22 @@ export class HaltStateClient {
   }
 
   /** One approval's current state. */
-  async getApproval(approvalId: string, options?: RequestOptions): Promise<ApprovalState> {
+  async getApproval(approvalId: string, given?: RequestOptions): Promise<ApprovalState> {
+    return this.#run(given, () => `getApproval(${JSON.stringify(approvalId)})`, (options) => this.#getApproval(approvalId, options));
+  }
+
+  async #getApproval(approvalId: string, options: RequestOptions): Promise<ApprovalState> {
     this.#validate(approvalId, 'approvalId');
     const { data } = await this.#transport.request({ method: 'GET', path: ROUTES.approval(approvalId), schema: approvalResponse, adminToken: true }, options);
     return { approvalId, status: data.status, approver: data.approver ?? null, reason: data.reason ?? null, decidedAt: data.decided_at ?? null, agentId: data.agent_id ?? null, action: data.action ?? null };
   }
 
   /** Decisions made after `since`, oldest first (at most `limit`, 1–500). */
-  async approvalsSince(since: Date | string, options: RequestOptions & { limit?: number } = {}): Promise<ApprovalEvent[]> {
+  async approvalsSince(since: Date | string, given: RequestOptions & { limit?: number | undefined } = {}): Promise<ApprovalEvent[]> {
+    return this.#run(given, () => 'approvalsSince', (options) => this.#approvalsSince(since, options), [...REQUEST_OPTION_NAMES, 'limit']);
+  }
+
+  async #approvalsSince(since: Date | string, options: RequestOptions & { limit?: number | undefined }): Promise<ApprovalEvent[]> {
     const sinceIso = since instanceof Date ? since.toISOString() : since;
     if (Number.isNaN(Date.parse(sinceIso))) throw new HaltStateValidationError(`since must be a Date or an ISO-8601 string, got ${JSON.stringify(since)}`, { path: 'since' });
     const limit = options.limit ?? 100;
@@ -378,7 +421,7 @@ export class HaltStateClient {
    * @example
    * for await (const event of client.approvals()) console.log(event.approvalId, event.status);
    */
-  async *approvals(options: { lastSeen?: Date | string; signal?: AbortSignal } = {}): AsyncGenerator<ApprovalEvent, void, undefined> {
+  async *approvals(options: { lastSeen?: Date | string | undefined; signal?: AbortSignal | undefined } = {}): AsyncGenerator<ApprovalEvent, void, undefined> {
     for await (const item of this.#stream(options.lastSeen, options.signal)) {
       if (item.type === 'decision') yield item.event;
     }
@@ -388,7 +431,7 @@ export class HaltStateClient {
    * Calls `listener` for each human decision until the returned function is called.
    * Stream errors other than auth are retried; auth errors and listener errors go to `onError`.
    */
-  onApproval(listener: (event: ApprovalEvent) => void, options: { lastSeen?: Date | string; onError?: (error: unknown) => void } = {}): () => void {
+  onApproval(listener: (event: ApprovalEvent) => void, options: { lastSeen?: Date | string | undefined; onError?: ((error: unknown) => void) | undefined } = {}): () => void {
     const stop = new AbortController();
     void (async () => {
       try {
@@ -401,7 +444,11 @@ export class HaltStateClient {
   }
 
   /** Asks the kill switch route for an agent's status. */
-  async heartbeat(agentId: string = this.#options.agentId, options?: RequestOptions): Promise<AgentStatus> {
+  async heartbeat(agentId: string = this.#options.agentId, given?: RequestOptions): Promise<AgentStatus> {
+    return this.#run(given, () => 'heartbeat', (options) => this.#heartbeat(agentId, options));
+  }
+
+  async #heartbeat(agentId: string, options: RequestOptions): Promise<AgentStatus> {
     this.#validate(agentId, 'agentId');
     const { data } = await this.#transport.request({ method: 'GET', path: ROUTES.heartbeat, query: { agent_id: agentId }, schema: heartbeatResponse }, options);
     return toAgentStatus(data.status);
@@ -411,7 +458,7 @@ export class HaltStateClient {
    * Polls the heartbeat now and every `intervalMs`. KILL stops this client for good; PAUSE holds
    * new guarded actions until the status is OK again. Resolves with the first status.
    */
-  async startKillSwitch(options: { intervalMs?: number; agentId?: string; onError?: (error: unknown) => void } = {}): Promise<AgentStatus> {
+  async startKillSwitch(options: { intervalMs?: number | undefined; agentId?: string | undefined; onError?: ((error: unknown) => void) | undefined } = {}): Promise<AgentStatus> {
     const intervalMs = options.intervalMs ?? 30_000;
     if (!Number.isFinite(intervalMs) || intervalMs < 100) throw new HaltStateValidationError(`intervalMs must be at least 100, got ${intervalMs}`, { path: 'intervalMs' });
     const agentId = options.agentId ?? this.#options.agentId;
@@ -433,7 +480,7 @@ export class HaltStateClient {
   }
 
   /** Resolves once every queued report is delivered, or at `timeoutMs` with what was not. */
-  flush(options: { timeoutMs?: number } = {}): Promise<FlushResult> {
+  flush(options: { timeoutMs?: number | undefined } = {}): Promise<FlushResult> {
     return this.#reports.flush(options.timeoutMs ?? DEFAULT_CLOSE_MS);
   }
 
@@ -441,11 +488,15 @@ export class HaltStateClient {
    * Stops the kill switch, streams and waits, flushes reports (bounded by `timeoutMs`) and gives
    * up on what is left, reporting each to `onReportError`.
    */
-  async close(options: { timeoutMs?: number } = {}): Promise<FlushResult> {
+  async close(options: { timeoutMs?: number | undefined } = {}): Promise<FlushResult> {
+    const closed = new HaltStateClosedError(
+      'The HaltState client was closed (client.close()) before this call finished; a guarded action that had not started did not run. An approval it waited for stays on the server: ask again with the same key from an open client',
+    );
+    if (!this.#closing.signal.aborted) this.#closing.abort(closed);
     this.#killSwitch.stop();
     this.#reports.close();
     const result = await this.#reports.flush(options.timeoutMs ?? DEFAULT_CLOSE_MS);
-    this.#lifetime.abort(new HaltStateConnectionError('The HaltState client was closed'));
+    if (!this.#lifetime.signal.aborted) this.#lifetime.abort(closed);
     this.#reports.abandon('the client was closed before delivery');
     return result;
   }
@@ -468,13 +519,29 @@ export class HaltStateClient {
   }
 
   /**
+   * Runs a public call: its options checked, refused once the client is closed, and the caller's
+   * signal passed on with a typed abort (see `callerSignal`).
+   */
+  async #run<O extends RequestOptions, T>(given: O | undefined, what: () => string, call: (options: O) => Promise<T>, known?: readonly string[]): Promise<T> {
+    const options = requestOptions(given, known) as O;
+    if (this.#closing.signal.aborted) throw new HaltStateClosedError(`The HaltState client is closed (client.close() was called): ${what()} was not sent. Use an open client`);
+    const caller = callerSignal(options.signal, what);
+    if (caller === undefined) return call(options);
+    try {
+      return await call({ ...options, signal: caller.signal });
+    } finally {
+      caller.dispose();
+    }
+  }
+
+  /**
    * Just before a guarded function starts: never after KILL, held while PAUSE, not once the
    * caller aborted or the wait's deadline passed. Nothing is awaited after the last check.
    */
   async #readyToRun(waitMs: number, signal: AbortSignal | undefined, deadline: Deadline | undefined): Promise<void> {
     this.#killSwitch.assertAlive();
     if (this.#killSwitch.status === 'PAUSE') {
-      const link = linkSignals(signal, deadline?.signal);
+      const link = linkSignals(signal, deadline?.signal, this.#closing.signal);
       try {
         await this.#killSwitch.whenRunnable(waitMs, link.signal);
       } finally {
@@ -482,8 +549,21 @@ export class HaltStateClient {
       }
     }
     this.#killSwitch.assertAlive();
+    this.#closing.signal.throwIfAborted();
     signal?.throwIfAborted();
     deadline?.signal.throwIfAborted();
+  }
+
+  /** A wait for a human starts: the debug line, then the client's hook and the call's. */
+  #announce(request: Omit<ApprovalRequest, 'url'>, wait: WaitOptions, waitMs: number): void {
+    const url = this.#options.approvalUrl?.(request.approvalId);
+    announceApprovalRequested({
+      request: { ...request, url },
+      hooks: [this.#options.onApprovalRequested, wait.onApprovalRequested],
+      logger: this.#options.logger,
+      waitMs,
+      scrub: (text) => this.#transport.scrub(text),
+    });
   }
 
   /** Params as sent: each redacted value is a keyed tag, so a different secret is a different call. */
@@ -493,6 +573,7 @@ export class HaltStateClient {
 
   #prepare(input: CheckInput): { agentId: string; action: string; params: JsonObject } {
     if (typeof input !== 'object' || input === null) throw new HaltStateValidationError('Expected { action, params?, agentId? }', { path: 'input' });
+    assertKnownKeys(input, INPUT_KEYS, 'call input key');
     const action = this.#validate(input.action, 'action');
     const agentId = this.#validate(input.agentId ?? this.#options.agentId, 'agentId');
     return { agentId, action, params: toJsonObject(input.params, 'params') };
@@ -506,45 +587,59 @@ export class HaltStateClient {
 
   /**
    * Waits for any terminal state of an approval until `until` aborts. GET first; SSE (GET again
-   * once live); polling as fallback.
+   * once live, and after each drop of the stream); polling as fallback. A read that fails with
+   * 429 keeps waiting; one that cannot reach the server after its retries abandons the wait
+   * (`HaltStateConnectionError` naming the approval) instead of spending the rest of the deadline.
    */
   async #awaitDecision(approvalId: string, until: AbortSignal, options: RequestOptions & { pollIntervalMs?: number | undefined }): Promise<ApprovalState> {
-    const link = linkSignals(until, this.#killSwitch.signal, this.#lifetime.signal, options.signal);
+    const link = linkSignals(until, this.#killSwitch.signal, this.#closing.signal, options.signal);
     const signal = link.signal;
     const request = { signal, retries: options.retries };
-    // A GET that fails for a passing reason (network, 5xx, 429) is not a decision: keep waiting.
     const read = async (): Promise<ApprovalState | undefined> => {
       try {
-        return await this.getApproval(approvalId, request);
+        return await this.#getApproval(approvalId, request);
       } catch (error) {
-        if (isHaltStateError(error, 'HALTSTATE_CONNECTION') || isHaltStateError(error, 'HALTSTATE_RATE_LIMITED')) return undefined;
+        if (signal.aborted) throw error;
+        if (isHaltStateError(error, 'HALTSTATE_RATE_LIMITED')) return undefined;
+        if (isHaltStateError(error, 'HALTSTATE_CONNECTION')) throw abandoned(approvalId, error);
         throw error;
       }
     };
+    const decided = (state: ApprovalState | undefined) => state !== undefined && state.status !== 'pending';
     try {
       let state = await read();
-      if (state && state.status !== 'pending') return state;
+      if (decided(state)) return state!;
+      const items = this.#stream(undefined, signal);
       try {
-        for await (const item of this.#stream(undefined, signal)) {
-          if (item.type === 'connected') {
-            // A decision made before the subscription went live is only visible to a GET.
-            state = await read();
-            if (state && state.status !== 'pending') return state;
-          } else if (item.event.approvalId === approvalId) {
+        for (;;) {
+          let next: IteratorResult<StreamItem>;
+          try {
+            next = await items.next();
+          } catch (error) {
+            if (signal.aborted || isHaltStateError(error, 'HALTSTATE_AUTH')) throw error;
+            break; // The stream is unavailable here: poll instead.
+          }
+          if (next.done) break;
+          const item = next.value;
+          if (item.type === 'decision') {
+            if (item.event.approvalId !== approvalId) continue;
             const { status, approver, reason, timestamp, agentId, action } = item.event;
             return { approvalId, status, approver, reason, decidedAt: timestamp, agentId, action };
           }
+          // Live (a decision made before the subscription is only visible to a GET), or dropped
+          // (is the server still there? a GET says, after its retries).
+          state = await read();
+          if (decided(state)) return state!;
         }
-      } catch (error) {
-        if (signal.aborted || isHaltStateError(error, 'HALTSTATE_AUTH')) throw error;
-        // The stream is unavailable here: poll instead.
+      } finally {
+        await items.return(undefined);
       }
       let interval = options.pollIntervalMs ?? DEFAULT_POLL_MS;
       for (;;) {
         await sleep(interval, signal);
         interval = Math.min(interval * 1.5, MAX_POLL_MS);
         state = await read();
-        if (state && state.status !== 'pending') return state;
+        if (decided(state)) return state!;
       }
     } catch (error) {
       throw signal.aborted ? signal.reason : error;
@@ -553,12 +648,13 @@ export class HaltStateClient {
     }
   }
 
+
   /**
    * The approval stream with reconnects. Throws when the first connection fails (so callers can
    * fall back to polling) or on auth errors; later drops reconnect with backoff from the last timestamp.
    */
   async *#stream(lastSeen: Date | string | undefined, outer?: AbortSignal): AsyncGenerator<StreamItem, void, undefined> {
-    const link = linkSignals(outer, this.#lifetime.signal);
+    const link = linkSignals(outer, this.#closing.signal);
     const signal = link.signal;
     const label = `GET ${PREFIXES[this.#options.namespace]}${ROUTES.approvalsStream}`;
     let since = lastSeen instanceof Date ? lastSeen.toISOString() : lastSeen;
@@ -572,6 +668,7 @@ export class HaltStateClient {
         } catch (error) {
           if (signal.aborted) return;
           if (!connectedOnce || isFatalStreamError(error)) throw error;
+          yield { type: 'dropped' };
           await sleep(backoff, signal).catch(() => undefined);
           backoff = Math.min(backoff * 2, MAX_POLL_MS);
           continue;
@@ -608,6 +705,7 @@ export class HaltStateClient {
           await reader.cancel().catch(() => undefined);
         }
         if (signal.aborted) return;
+        yield { type: 'dropped' };
         await sleep(backoff, signal).catch(() => undefined);
         backoff = Math.min(backoff * 2, MAX_POLL_MS);
       }
@@ -615,6 +713,20 @@ export class HaltStateClient {
       link.dispose();
     }
   }
+}
+
+/** The end of a wait whose server could not be reached: not a decision, and not the deadline. */
+function abandoned(approvalId: string, cause: HaltStateConnectionError): HaltStateConnectionError {
+  return new HaltStateConnectionError(
+    `Stopped waiting for approval ${approvalId}: ${cause.message}. The wait was abandoned, not decided: the approval stays on the server; ask again with the same idempotency key (or waitForApproval("${approvalId}")) once it can be reached`,
+    { cause, approvalId, status: cause.status, requestId: cause.requestId },
+  );
+}
+
+/** How a message names the action of a call, whatever the input was. */
+function describeAction(input: unknown): string {
+  const action = typeof input === 'object' && input !== null ? (input as { action?: unknown }).action : undefined;
+  return typeof action === 'string' ? JSON.stringify(action.length > 100 ? `${action.slice(0, 100)}…` : action) : 'an action';
 }
 
 /** Failures a reconnect cannot fix: wrong credentials, or a redirect (which is never followed). */
@@ -627,6 +739,27 @@ function isFatalStreamError(error: unknown): boolean {
 /** A wait's deadline, ending it with `ApprovalTimeoutError`. */
 function waitDeadline(approvalId: string, timeoutMs: number): Deadline {
   return new Deadline(timeoutMs, () => new ApprovalTimeoutError({ approvalId, timeoutMs }));
+}
+
+/** Options of one call, their keys checked (a misspelt key would silently do nothing). */
+function requestOptions<O extends object>(options: O | undefined, known: readonly string[] = REQUEST_OPTION_NAMES): O | Record<string, never> {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object') throw new HaltStateValidationError(`request options must be an object like { signal, timeoutMs, retries }, got ${shown(options)}`, { path: 'options' });
+  assertKnownKeys(options, known, 'request option');
+  const { timeoutMs, retries } = options as RequestOptions;
+  positiveMs(timeoutMs, 'timeoutMs');
+  if (retries !== undefined && (!Number.isInteger(retries) || retries < 0 || retries > 10)) {
+    throw new HaltStateValidationError(`retries must be a whole number from 0 to 10, got ${shown(retries)}`, { path: 'retries' });
+  }
+  return options;
+}
+
+/** A duration in milliseconds a caller gave: absent, or a positive finite number. */
+function positiveMs(value: unknown, name: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new HaltStateValidationError(`${name} must be a positive number of milliseconds, got ${shown(value)}`, { path: name });
+  }
 }
 
 function parseStreamMessage(data: string): StreamItem | undefined {
@@ -651,6 +784,17 @@ function parseStreamMessage(data: string): StreamItem | undefined {
 
 /** `wait: true` means the defaults; the bound also caps how long a PAUSE may hold the action. */
 function waitSettings(wait: GuardInput['wait']): { wait: WaitOptions | undefined; waitMs: number } {
+  if (wait !== undefined && typeof wait !== 'boolean' && (typeof wait !== 'object' || wait === null)) {
+    throw new HaltStateValidationError(`wait must be true, false or { timeoutMs?, pollIntervalMs? }, got ${shown(wait)}`, { path: 'wait' });
+  }
+  if (typeof wait === 'object') {
+    assertKnownKeys(wait, WAIT_KEYS, 'wait option', 'wait.');
+    positiveMs(wait.timeoutMs, 'wait.timeoutMs');
+    positiveMs(wait.pollIntervalMs, 'wait.pollIntervalMs');
+    if (wait.onApprovalRequested !== undefined && typeof wait.onApprovalRequested !== 'function') {
+      throw new HaltStateValidationError(`wait.onApprovalRequested must be a function, got ${shown(wait.onApprovalRequested)}`, { path: 'wait.onApprovalRequested' });
+    }
+  }
   const settings = wait === true ? {} : wait || undefined;
   return { wait: settings, waitMs: settings?.timeoutMs ?? DEFAULT_WAIT_MS };
 }

@@ -25,7 +25,9 @@ export type HaltStateErrorCode =
   | 'HALTSTATE_ACTION_EXPIRED'
   | 'HALTSTATE_APPROVAL_TIMEOUT'
   | 'HALTSTATE_KILL_SWITCH'
-  | 'HALTSTATE_ALREADY_EXECUTED';
+  | 'HALTSTATE_ALREADY_EXECUTED'
+  | 'HALTSTATE_CLOSED'
+  | 'HALTSTATE_ABORTED';
 
 /** What every HaltState error may carry besides its message. */
 export interface HaltStateErrorDetails {
@@ -63,9 +65,38 @@ export class HaltStateAuthError extends HaltStateError {
   override readonly code = 'HALTSTATE_AUTH';
 }
 
-/** The service could not be reached: network error, timeout, or 5xx after every retry. */
+/**
+ * The service could not be reached: network error, timeout, or 5xx after every retry. During a
+ * wait for a human it means the wait was abandoned (not decided): `approvalId` names the approval,
+ * which stays on the server.
+ */
 export class HaltStateConnectionError extends HaltStateError {
   override readonly code = 'HALTSTATE_CONNECTION';
+  /** The approval whose wait was abandoned, when the error ended one. */
+  readonly approvalId: string | undefined;
+  constructor(message: string, details: HaltStateErrorDetails & { approvalId?: string | undefined } = {}) {
+    super(message, details);
+    this.approvalId = details.approvalId;
+  }
+}
+
+/**
+ * The client was closed (`close()`) before the call finished, or the call came after it: a
+ * guarded action that had not started did not run. An approval being waited for stays on the
+ * server; ask again with the same key from an open client.
+ */
+export class HaltStateClosedError extends HaltStateError {
+  override readonly code = 'HALTSTATE_CLOSED';
+}
+
+/**
+ * The caller's AbortSignal aborted without a reason of its own (`controller.abort()`, or an
+ * `AbortSignal.timeout()` that fired): `cause` is the signal's DOMException. A signal aborted
+ * with a reason (`controller.abort(myError)`) rejects with that reason instead. A guarded
+ * action that had not started did not run.
+ */
+export class HaltStateAbortError extends HaltStateError {
+  override readonly code = 'HALTSTATE_ABORTED';
 }
 
 /** 429 after every retry. `retryAfterMs` is the server's `Retry-After`, when it sent one. */
@@ -236,6 +267,8 @@ export interface HaltStateErrorByCode {
   HALTSTATE_APPROVAL_TIMEOUT: ApprovalTimeoutError;
   HALTSTATE_KILL_SWITCH: KillSwitchTriggered;
   HALTSTATE_ALREADY_EXECUTED: ActionAlreadyExecuted;
+  HALTSTATE_CLOSED: HaltStateClosedError;
+  HALTSTATE_ABORTED: HaltStateAbortError;
 }
 
 const DECISION_CODES: ReadonlySet<HaltStateErrorCode> = new Set<HaltStateErrorCode>([

@@ -1,8 +1,9 @@
 export { HaltStateClient, isHaltStateClient } from './client.js';
 export { haltstateGuard } from './guard-function.js';
 export type { GuardFunctionOptions } from './guard-function.js';
+export { parameterNames, paramsFromArguments } from './param-names.js';
 export { resolveOptions } from './options.js';
-export type { ClientOptions, RequestOptions, QueuedReportInfo, ResolvedOptions } from './options.js';
+export type { ClientOptions, RequestOptions, QueuedReportInfo, ResolvedOptions, HaltStateLogger } from './options.js';
 export type {
   ActionParams,
   CheckInput,
@@ -15,13 +16,13 @@ export type {
   ApprovalEvent,
   ReportInput,
   WaitCallOptions,
+  ApprovalRequest,
+  ApprovalRequestedHook,
 } from './types.js';
 export type { FlushResult, ReportFailure, ReportStats } from './internal/report-queue.js';
 export type { JsonObject, JsonValue, Redactor } from './internal/params.js';
-export type { DecisionValue } from './schemas/common.js';
-export type { GuardStatus } from './schemas/guard.js';
-export type { ApprovalStatus } from './schemas/approval.js';
-export type { AgentStatus } from './schemas/heartbeat.js';
+export { DECISION_VALUES, GUARD_STATUSES, APPROVAL_STATUSES } from './statuses.js';
+export type { DecisionValue, GuardStatus, ApprovalStatus, AgentStatus } from './statuses.js';
 export { REDACTED, REDACTED_TAG, DEFAULT_REDACTED_KEYS, canonicalJson } from './internal/params.js';
 export { deriveIdempotencyKey } from './internal/digest.js';
 export type { DeriveKeyInput } from './internal/digest.js';
@@ -29,6 +30,8 @@ export {
   HaltStateError,
   HaltStateAuthError,
   HaltStateConnectionError,
+  HaltStateClosedError,
+  HaltStateAbortError,
   HaltStateRateLimitError,
   HaltStatePolicyError,
   HaltStateValidationError,
@@ -57,7 +60,8 @@ export {
   AsyncJanusClient,
   janusGuard,
 } from './compat.js';
-export { PREFIXES, ROUTES, HEADERS, IDEMPOTENCY_CONFLICT_STATUS, KILL_SWITCH_POLICY_ID } from './routes.js';
+export { PREFIXES, ROUTES, HEADERS, IDEMPOTENCY_CONFLICT_STATUS, KILL_SWITCH_POLICY_ID, MAX_REQUEST_BODY_BYTES } from './routes.js';
 export type { Namespace } from './routes.js';
 export { SDK_VERSION } from './version.js';
-export * as schemas from './schemas/index.js';
+// The zod schemas of the wire are at `@haltstate/core/schemas`, not here: zod's declaration files
+// do not compile under `esModuleInterop: false` with `skipLibCheck: false`.

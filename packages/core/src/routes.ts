@@ -40,3 +40,14 @@ export const IDEMPOTENCY_CONFLICT_STATUS = 409;
  * client can raise `KillSwitchTriggered` instead of `ActionDenied`.
  */
 export const KILL_SWITCH_POLICY_ID = 'kill-switch';
+
+/**
+ * The largest request body the client sends: 256 KiB, what `@haltstate/local` accepts (its
+ * fastify `bodyLimit`). A call whose JSON body (params and metadata, or a report's result) is
+ * larger fails with `HaltStateValidationError` before any request, naming this limit; the
+ * public contract names no limit, so this is the lowest one known to serve it.
+ *
+ * @example
+ * if (Buffer.byteLength(JSON.stringify(params)) > MAX_REQUEST_BODY_BYTES / 2) params = { documentId };
+ */
+export const MAX_REQUEST_BODY_BYTES = 256 * 1024;

@@ -1,5 +1,4 @@
-import type { DecisionValue } from './schemas/common.js';
-import type { ApprovalStatus } from './schemas/approval.js';
+import type { ApprovalStatus, DecisionValue } from './statuses.js';
 import type { RequestOptions } from './options.js';
 
 /** Params of an action: any JSON-serialisable object (Dates become ISO strings). */
@@ -11,9 +10,9 @@ export type ActionParams = Record<string, unknown>;
  */
 export interface CheckInput {
   action: string;
-  params?: ActionParams;
+  params?: ActionParams | undefined;
   /** @default the client's agentId */
-  agentId?: string;
+  agentId?: string | undefined;
 }
 
 /** The policy service's answer to `check()`. */
@@ -35,12 +34,33 @@ export interface Decision {
   agentId: string;
 }
 
+/**
+ * What `onApprovalRequested` is told when a guard or execute starts to wait for a human.
+ *
+ * @example
+ * onApprovalRequested: ({ approvalId, action, url }) => slack.post(`Approve ${action}: ${url ?? approvalId}`)
+ */
+export interface ApprovalRequest {
+  approvalId: string;
+  action: string;
+  agentId: string;
+  /** The guard's idempotency key; `null` in the check flow of `execute` (no key). */
+  idempotencyKey: string | null;
+  /** Where to decide, when the client has `approvalUrl`. */
+  url: string | undefined;
+}
+
+/** Called once when a wait for a human decision starts; see `ClientOptions.onApprovalRequested`. */
+export type ApprovalRequestedHook = (request: ApprovalRequest) => void | Promise<void>;
+
 /** How long a pending guard waits for a human. `true` uses the defaults. */
 export interface WaitOptions {
   /** @unit milliseconds @default 3_600_000 (one hour, as the reference client) */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** First polling interval when SSE is unavailable; grows ×1.5 up to 30 s. @unit milliseconds @default 5_000 */
-  pollIntervalMs?: number;
+  pollIntervalMs?: number | undefined;
+  /** Called once when this call starts to wait, after the client's `onApprovalRequested`. */
+  onApprovalRequested?: ApprovalRequestedHook | undefined;
 }
 
 /**
@@ -49,17 +69,17 @@ export interface WaitOptions {
  */
 export interface GuardInput extends CheckInput {
   /** The same key always maps to the same approval. @default derived from tenant, agent, action and params */
-  idempotencyKey?: string;
+  idempotencyKey?: string | undefined;
   /** Context shown to approvers (redacted like params). */
-  metadata?: ActionParams;
+  metadata?: ActionParams | undefined;
   /** Wait for a human decision instead of throwing `ApprovalPending`. */
-  wait?: boolean | WaitOptions;
+  wait?: boolean | WaitOptions | undefined;
 }
 
 /** What `execute` runs: a guard input, plus whether the check flow reports the outcome. */
 export interface ExecuteInput extends GuardInput {
   /** Report the outcome after the check flow (the guard flow always reports). @default true */
-  report?: boolean;
+  report?: boolean | undefined;
 }
 
 /** Handed to a guarded function: who let it run. */
@@ -108,7 +128,7 @@ export interface ReportInput {
 /** Options of a call that may wait. */
 export interface WaitCallOptions extends RequestOptions {
   /** @unit milliseconds */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** @unit milliseconds */
-  pollIntervalMs?: number;
+  pollIntervalMs?: number | undefined;
 }

@@ -169,19 +169,23 @@ describe('guard()', () => {
       api().get(`${PREFIX}/approval/apr_9`).twice().reply(200, { status: 'pending' }, json);
       api().get(`${PREFIX}/approvals/stream`).query(true).reply(404, { detail: 'Not Found' }, json);
       api().get(`${PREFIX}/approval/apr_9`).reply(503, 'blip');
+      api().get(`${PREFIX}/approval/apr_9`).reply(429, 'slow down');
       api().get(`${PREFIX}/approval/apr_9`).reply(200, { status: 'approved', approver: 'carol' }, json);
       api().post(`${PREFIX}/action/guard`).reply(200, { status: 'approved', approval_id: 'apr_9', approver: 'carol' }, json);
       api().post(`${PREFIX}/action/guard/report`).reply(200, {}, json);
       const sleeps = recordSleeps();
       const fn = jest.fn(() => 'ran');
       let settled = false;
-      const client = makeClient();
+      const client = makeClient({ retries: 1 });
       const result = client.guard({ action: 'a.b', idempotencyKey: 'k', wait: { timeoutMs: 60_000, pollIntervalMs: 1000 } }, fn).finally(() => (settled = true));
       while (!settled) await advance(100);
-      // One GET, the stream's 404, then polls after 1 s (still pending), 1.5 s more (a 503, not a
-      // decision: keep polling) and 2.25 s more (approved).
+      // One GET, the stream's 404, then polls after 1 s (still pending) and 1.5 s more: a 503,
+      // retried after the backoff (150–300 ms) and answered 429 (rate limited, not a decision:
+      // keep polling); then 2.25 s more (approved).
       sleeps.stop();
-      expect(sleeps.delays).toEqual([1000, 1500, 2250]);
+      expect(sleeps.delays).toEqual([1000, 1500, expect.any(Number), 2250]);
+      expect(sleeps.delays[2]).toBeGreaterThanOrEqual(150);
+      expect(sleeps.delays[2]).toBeLessThanOrEqual(300);
       await client.flush();
       expect(await result).toBe('ran');
     } finally {
@@ -215,7 +219,7 @@ describe('guard()', () => {
 
 describe('haltstateGuard() and execute()', () => {
   it('check flow: check → run → report with the (redacted) return value', async () => {
-    api().post(`${PREFIX}/action/check`, { agent_id: 'email-bot', action: 'email.send', params: { args: ['bob@example.com', 'Hi'] } }).reply(200, { decision: 'ALLOW', policy_id: 'p1' }, json);
+    api().post(`${PREFIX}/action/check`, { agent_id: 'email-bot', action: 'email.send', params: { to: 'bob@example.com', subject: 'Hi' } }).reply(200, { decision: 'ALLOW', policy_id: 'p1' }, json);
     const report = api()
       .post(`${PREFIX}/action/report`, (body) => body.status === 'success' && body.decision === 'ALLOW' && body.policy_id === 'p1' && body.agent_id === 'email-bot' && body.action === 'email.send' && body.result.messageId === 'm1' && body.result.token === '[REDACTED]' && /^[0-9a-f-]{36}$/.test(body.request_id))
       .reply(200, {}, json);

@@ -21,6 +21,12 @@ describe('built package', () => {
     expect(run(['--input-type=module', '-e', `import * as m from '@haltstate/core'; console.log(${probe})`])).toBe(`function true ${SDK_VERSION}`);
   });
 
+  it('serves the zod schemas from the subpath @haltstate/core/schemas only, both ways', () => {
+    const probeSchemas = "typeof s.checkRequest.safeParse + ' ' + typeof m.schemas";
+    expect(run(['-e', `const s = require('@haltstate/core/schemas'); const m = require('@haltstate/core'); console.log(${probeSchemas})`])).toBe('function undefined');
+    expect(run(['--input-type=module', '-e', `import * as s from '@haltstate/core/schemas'; import * as m from '@haltstate/core'; console.log(${probeSchemas})`])).toBe('function undefined');
+  });
+
   it('ships type declarations for both', () => {
     expect(existsSync(join(root, 'dist/cjs/index.d.ts'))).toBe(true);
     expect(existsSync(join(root, 'dist/esm/index.d.ts'))).toBe(true);

@@ -96,7 +96,10 @@ describe('check() and guard() over arbitrary input', () => {
 
   it('survives deep nesting and huge strings, and refuses cycles deep down', async () => {
     const { client, bodies } = recordingClient();
-    await client.check({ action: 'a.b', params: { deep: deep(2000), huge: 'x'.repeat(500_000) } });
+    await client.check({ action: 'a.b', params: { deep: deep(2000), huge: 'x'.repeat(200_000) } });
+    expect(bodies).toHaveLength(1);
+    // Over the body limit (256 KiB): refused before the wire.
+    await expect(client.check({ action: 'a.b', params: { huge: 'x'.repeat(500_000) } })).rejects.toMatchObject({ name: 'HaltStateValidationError', path: 'params' });
     expect(bodies).toHaveLength(1);
     const cyclic: Record<string, unknown> = deep(50);
     let cursor = cyclic;

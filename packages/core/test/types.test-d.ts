@@ -1,6 +1,6 @@
 // Type tests, checked by `npm run typecheck` (tsc --noEmit): each @ts-expect-error must be an
 // error and everything else must compile.
-import { ActionPending, ApprovalPending, deriveIdempotencyKey, HaltStateClient, haltstateGuard, type Decision, type Permit } from '@haltstate/core';
+import { ActionPending, ApprovalPending, deriveIdempotencyKey, HaltStateClient, haltstateGuard, isHaltStateError, paramsFromArguments, type ActionParams, type ApprovalRequest, type Decision, type Permit } from '@haltstate/core';
 
 declare const client: HaltStateClient;
 
@@ -40,6 +40,29 @@ export async function types(): Promise<void> {
   void deriveIdempotencyKey({ tenantId: 't', agentId: 'bot', action: 'a.b', params: {} });
   // @ts-expect-error the positional form of 0.1 is gone
   void deriveIdempotencyKey('t', 'bot', 'a.b', {});
+
+  // The approval hook gets a typed request; the key is null in the check flow.
+  new HaltStateClient({
+    onApprovalRequested: (request: ApprovalRequest) => {
+      const key: string | null = request.idempotencyKey;
+      const url: string | undefined = request.url;
+      void key, url;
+    },
+    approvalUrl: (approvalId) => `https://approvals.example/${approvalId}`,
+    logger: console,
+  });
+  // @ts-expect-error a logger needs debug(message)
+  new HaltStateClient({ logger: { info: () => undefined } });
+  // @ts-expect-error an unknown option does not compile either
+  new HaltStateClient({ timeout: 5000 });
+  const named: ActionParams = paramsFromArguments((to: string) => to, ['bob@example.com']);
+  void named;
+  const caught: unknown = undefined;
+  if (isHaltStateError(caught, 'HALTSTATE_CLOSED') || isHaltStateError(caught, 'HALTSTATE_ABORTED')) void caught.message;
+  if (isHaltStateError(caught, 'HALTSTATE_CONNECTION')) {
+    const abandoned: string | undefined = caught.approvalId;
+    void abandoned;
+  }
 
   // Python names are the same classes.
   const pending: ActionPending = new ApprovalPending({ approvalId: 'a', action: 'b' });

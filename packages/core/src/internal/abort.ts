@@ -3,6 +3,8 @@
 // arrive (a wait then ran its action long after its deadline). These links are plain listeners,
 // held until `dispose()`.
 
+import { HaltStateAbortError, isHaltStateError } from '../errors.js';
+
 /** A signal that aborts, with the same reason, as soon as any of `sources` does. */
 export interface LinkedSignal {
   readonly signal: AbortSignal;
@@ -72,4 +74,29 @@ export class Deadline {
   dispose(): void {
     clearTimeout(this.#timer);
   }
+}
+
+/**
+ * The caller's signal as the SDK passes it on: an abort without a reason of the caller's own
+ * (`controller.abort()`, `AbortSignal.timeout()`; the reason is then a DOMException) becomes a
+ * `HaltStateAbortError` naming the call, with the DOMException as its `cause`; a reason the
+ * caller gave is kept as it is. `what` names the call (`guard of "payment.process"`).
+ */
+export function callerSignal(signal: AbortSignal | undefined, what: () => string): LinkedSignal | undefined {
+  if (signal === undefined) return undefined;
+  const controller = new AbortController();
+  if (signal.aborted) {
+    controller.abort(abortReason(signal.reason, what));
+    return { signal: controller.signal, dispose: () => undefined };
+  }
+  const onAbort = () => controller.abort(abortReason(signal.reason, what));
+  signal.addEventListener('abort', onAbort, { once: true });
+  return { signal: controller.signal, dispose: () => signal.removeEventListener('abort', onAbort) };
+}
+
+function abortReason(reason: unknown, what: () => string): unknown {
+  const name = typeof reason === 'object' && reason !== null ? (reason as { name?: unknown }).name : undefined;
+  if (isHaltStateError(reason) || (name !== 'AbortError' && name !== 'TimeoutError')) return reason;
+  const how = name === 'TimeoutError' ? ', which timed out (AbortSignal.timeout)' : '';
+  return new HaltStateAbortError(`${what()} was aborted by its AbortSignal${how}; a guarded action that had not started did not run`, { cause: reason });
 }

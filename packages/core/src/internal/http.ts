@@ -2,7 +2,7 @@
 // (or `openStream` for SSE): headers, per-attempt deadline, retries with backoff, and the
 // mapping of every failure onto the SDK's error classes. Users never see a ky error.
 import { randomUUID } from 'node:crypto';
-import ky, { type KyInstance } from 'ky';
+import ky, { type KyInstance } from './ky.js';
 import type { ZodType } from 'zod';
 import {
   HaltStateAuthError,
@@ -12,10 +12,11 @@ import {
   HaltStatePolicyError,
   HaltStateProtocolError,
   HaltStateRateLimitError,
+  HaltStateValidationError,
   IdempotencyConflictError,
   isHaltStateError,
 } from '../errors.js';
-import { HEADERS, IDEMPOTENCY_CONFLICT_STATUS } from '../routes.js';
+import { HEADERS, IDEMPOTENCY_CONFLICT_STATUS, MAX_REQUEST_BODY_BYTES } from '../routes.js';
 import type { RequestOptions } from '../options.js';
 import { errorBody } from '../schemas/common.js';
 import { raceAbort } from './abort.js';
@@ -51,6 +52,8 @@ export interface Call<T> {
   retry?: 'transient' | 'unsent';
   /** `X-Request-Id` of every attempt of this call. @default a new UUID */
   requestId?: string;
+  /** What the body is made of, as the size error names it (`params`, `result`). @default 'body' */
+  bodyName?: string;
 }
 
 export interface Reply<T> {
@@ -106,8 +109,9 @@ export class Transport {
     const retries = options.retries ?? this.#config.retries;
     const requestId = call.requestId ?? randomUUID();
     const label = `${call.method} ${this.#config.prefix}${call.path}`;
+    const body = call.body === undefined ? undefined : serialise(call.body, label, call.bodyName ?? 'body');
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.#attempt(call, options, label, requestId);
+      const outcome = await this.#attempt(call, body, options, label, requestId);
       if (outcome.kind === 'done') return outcome.reply;
       const retryAfterMs = outcome.retryAfterMs;
       const safe = call.retry !== 'unsent' || outcome.unsent;
@@ -146,7 +150,7 @@ export class Transport {
     }
   }
 
-  async #attempt<T>(call: Call<T>, options: RequestOptions, label: string, requestId: string): Promise<
+  async #attempt<T>(call: Call<T>, body: string | undefined, options: RequestOptions, label: string, requestId: string): Promise<
     | { kind: 'done'; reply: Reply<T> }
     | { kind: 'retry'; retryAfterMs: number | undefined; unsent: boolean; error: (attempts: number, note: string) => HaltStateError }
   > {
@@ -160,9 +164,13 @@ export class Transport {
       const response = await this.#ky(call.path.slice(1), {
         method: call.method,
         timeout: timeoutMs,
-        ...(call.body === undefined ? {} : { json: call.body }),
+        ...(body === undefined ? {} : { body }),
         ...(call.query === undefined ? {} : { searchParams: call.query }),
-        headers: { [HEADERS.requestId]: requestId, ...(call.adminToken ? { [HEADERS.adminToken]: this.#config.apiKey } : {}) },
+        headers: {
+          [HEADERS.requestId]: requestId,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(call.adminToken ? { [HEADERS.adminToken]: this.#config.apiKey } : {}),
+        },
         ...(userSignal ? { signal: userSignal } : {}),
       });
       const serverId = response.headers.get(HEADERS.requestId) ?? requestId;
@@ -290,6 +298,24 @@ export class Transport {
     }
     return parsed.data;
   }
+}
+
+/**
+ * The JSON text of a request body, refused (before anything is sent) when it is larger than a
+ * server accepts: the upload would only earn a 413 or a reset, with nothing saying what to shrink.
+ */
+function serialise(body: unknown, label: string, name: string): string {
+  const text = JSON.stringify(body);
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: a short text needs no counting.
+  if (text.length * 3 <= MAX_REQUEST_BODY_BYTES) return text;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_REQUEST_BODY_BYTES) {
+    throw new HaltStateValidationError(
+      `${label}: the request body would be ${bytes} bytes, over the ${MAX_REQUEST_BODY_BYTES} bytes (${MAX_REQUEST_BODY_BYTES / 1024} KiB) a HaltState server accepts (MAX_REQUEST_BODY_BYTES); send smaller ${name} (an id or a digest instead of a whole document)`,
+      { path: name },
+    );
+  }
+  return text;
 }
 
 /** ` to <origin>` of a redirect's Location: no path, query or credentials, which may hold secrets. */

@@ -1,5 +1,5 @@
 import { KillSwitchTriggered } from '../errors.js';
-import type { AgentStatus } from '../schemas/heartbeat.js';
+import type { AgentStatus } from '../statuses.js';
 
 /**
  * The state the heartbeat sets: OK, PAUSE (new guarded actions wait) or KILL (for good: every

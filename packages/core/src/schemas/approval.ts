@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { APPROVAL_STATUSES } from '../statuses.js';
 
 /** The states of an approval request. An approval's `rejected` is what guard calls `denied`. */
-export const approvalStatus = z.enum(['pending', 'approved', 'rejected', 'expired']);
-export type ApprovalStatus = z.infer<typeof approvalStatus>;
+export const approvalStatus = z.enum(APPROVAL_STATUSES);
+export type { ApprovalStatus } from '../statuses.js';
 
 /** `GET /approval/{approval_id}` response body. */
 export const approvalResponse = z.object({

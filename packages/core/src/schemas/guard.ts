@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GUARD_STATUSES } from '../statuses.js';
 import { identifier, jsonObject } from './common.js';
 
 /** `POST /action/guard` request body. */
@@ -12,13 +13,9 @@ export const guardRequest = z.object({
 });
 export type GuardRequest = z.infer<typeof guardRequest>;
 
-/**
- * The states of a guarded action. Any other value fails the schema and never runs the action.
- * `executed` (served by @haltstate/local; a server without it never sends it): the key's approval
- * was already used by one execution, so it does not authorize another.
- */
-export const guardStatus = z.enum(['allowed', 'approved', 'denied', 'pending', 'expired', 'executed']);
-export type GuardStatus = z.infer<typeof guardStatus>;
+/** The states of a guarded action (see `GuardStatus`). Any other value fails the schema and never runs the action. */
+export const guardStatus = z.enum(GUARD_STATUSES);
+export type { GuardStatus } from '../statuses.js';
 
 /** `POST /action/guard` response body. */
 export const guardResponse = z.object({

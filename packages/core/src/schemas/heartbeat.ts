@@ -4,9 +4,5 @@ import { z } from 'zod';
 export const heartbeatResponse = z.object({ status: z.string() });
 export type HeartbeatResponse = z.infer<typeof heartbeatResponse>;
 
-/** What the kill switch makes of a heartbeat status. */
-export type AgentStatus = 'OK' | 'PAUSE' | 'KILL';
-
-export function toAgentStatus(status: string): AgentStatus {
-  return status === 'KILL' || status === 'PAUSE' ? status : 'OK';
-}
+export { toAgentStatus } from '../statuses.js';
+export type { AgentStatus } from '../statuses.js';
