@@ -45,7 +45,8 @@ const mismatch = "Type 'number' is not assignable to type 'string'.";
  * The message for the typed-params mistake, per compiler major and mode. TypeScript 7 prints
  * only the last overload's failure when no overload matches; our decorator's last overload is
  * the TC39 one, so in legacy mode TS 7 users read "Argument of type 'Payments' is not
- * assignable…" instead of the parameter mismatch (docs/decorators.md says so).
+ * assignable…" instead of the parameter mismatch. Declaring the legacy overload last in
+ * HaltStateMethodDecorator would give them the mismatch (then this pin fails: update it).
  */
 function expectedMessage(major, mode) {
   if (major >= 7 && mode === 'legacy') return { includes: ['No overload matches this call.', 'The last overload gave the following error.'], excludes: [mismatch] };
