@@ -1,4 +1,4 @@
-// node bench/profile-check.mjs [--calls N]: where the time of check() goes, next to a bare ky
+// node bench/profile-check.mjs [--calls N] [--steps-only]: where the time of check() goes, next to a bare ky
 // post of the same request (ky set up as the SDK's transport sets it up), at concurrency 1 and
 // 32, against the local server in its own process. Prints, per call:
 //  1. wall time of each, interleaved rounds, and the ratio (the issue's goal: within 5 %);
@@ -129,7 +129,7 @@ async function profiled(fn, concurrency, count) {
 try {
   console.log(`check() vs bare ky on Node ${process.version} (server on Node ${server.node}), ${calls} calls per round\n`);
   for (const fn of Object.values(tasks)) await timed(fn, 8, 1000); // warm up the JIT and the connections
-  for (const concurrency of [1, 32]) {
+  for (const concurrency of argv.includes('--steps-only') ? [] : [1, 32]) {
     const rounds = { check: [], ky: [] };
     for (let round = 0; round < 6; round++) {
       const order = round % 2 === 0 ? ['check', 'ky'] : ['ky', 'check'];
