@@ -1,5 +1,5 @@
 // Shared helpers for the benchmark: the server in a child process, statistics, printing.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
@@ -10,7 +10,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export async function startServerProcess() {
   // BENCH_SERVER_NODE runs the server on another Node (its native SQLite addon is built for the
   // Node that ran npm ci), so the client can be measured on a different Node version.
-  const child = spawn(process.env.BENCH_SERVER_NODE ?? process.execPath, [`${root}packages/local/bin/haltstate.cjs`, 'dev', '--port', '0', '--db', ':memory:', '--policy', `${root}bench/policy.yaml`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const serverNode = process.env.BENCH_SERVER_NODE ?? process.execPath;
+  const child = spawn(serverNode, [`${root}packages/local/bin/haltstate.cjs`, 'dev', '--port', '0', '--db', ':memory:', '--policy', `${root}bench/policy.yaml`], { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
@@ -20,7 +21,8 @@ export async function startServerProcess() {
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
-  return { url, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))) };
+  const node = spawnSync(serverNode, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  return { url, node, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))) };
 }
 
 export function quantile(sorted, q) {

