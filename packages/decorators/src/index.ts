@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 
 export { HaltStateGuard } from './halt-state-guard.decorator.js';
-export type { HaltStateMethodDecorator } from './halt-state-guard.decorator.js';
+export type { HaltStateMethodDecorator, HaltStateGuardMisuse } from './halt-state-guard.decorator.js';
 export type { HaltStateGuardOptions, GuardedMethod } from './halt-state-guard.interface.js';
 export { getGuardedMethods } from './metadata.js';
 export { registerHaltState } from './register.js';
