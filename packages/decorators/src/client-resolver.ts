@@ -1,7 +1,7 @@
 import { HaltStateValidationError, type HaltStateClient } from '@haltstate/core';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { scopedClient } from './client-scope.js';
-import { clientToken } from './haltstate.constants.js';
+import { clientSymbol } from './haltstate.constants.js';
+import { requireTsyringe, tsyringeIfInstalled, type TsyringeContainer } from './tsyringe.js';
 
 /** What a resolver is asked: which client (by name) for which object's method. */
 export interface ClientResolution {
@@ -17,13 +17,13 @@ export interface ClientResolution {
 export type ClientResolver = (resolution: ClientResolution) => HaltStateClient | undefined;
 
 /** Which container resolved an instance; filled by hooks that registerHaltState installs. */
-const containerOf = new WeakMap<object, DependencyContainer>();
+const containerOf = new WeakMap<object, TsyringeContainer>();
 // Held weakly: a child container per request must not live for ever because it was watched.
-const watchedContainers = new Set<WeakRef<DependencyContainer>>();
-const watched = new WeakSet<DependencyContainer>();
+const watchedContainers = new Set<WeakRef<TsyringeContainer>>();
+const watched = new WeakSet<TsyringeContainer>();
 const guardedClasses = new Set<Function>();
 
-function watch(container: DependencyContainer, target: Function): void {
+function watch(container: TsyringeContainer, target: Function): void {
   container.afterResolution(target as never, (_token, instance) => {
     if (typeof instance === 'object' && instance !== null) containerOf.set(instance, container);
   });
@@ -41,18 +41,25 @@ export function trackGuardedClass(target: Function): void {
 }
 
 /** Makes instances resolved from `container` resolve their client from it (child containers). */
-export function watchContainer(container: DependencyContainer): void {
-  if (container === rootContainer || watched.has(container)) return;
+export function watchContainer(container: TsyringeContainer): void {
+  if (container === requireTsyringe('registerHaltState').container || watched.has(container)) return;
   watched.add(container);
   watchedContainers.add(new WeakRef(container));
   for (const target of guardedClasses) watch(container, target);
 }
 
-/** The default: tsyringe, from the container the instance came from, else the root container. */
+/**
+ * The default: tsyringe, from the container the instance came from, else the root container.
+ * tsyringe is loaded on the first call that gets here; when it is not installed, no client was
+ * registered in it, so the answer is undefined.
+ *
+ * @example
+ * setClientResolver(tsyringeResolver); // put the default back
+ */
 export const tsyringeResolver: ClientResolver = ({ name, instance }) => {
-  const container = containerOf.get(instance) ?? rootContainer;
-  const token = clientToken(name);
-  return container.isRegistered(token, true) ? container.resolve(token) : undefined;
+  const container = containerOf.get(instance) ?? tsyringeIfInstalled()?.container;
+  const token = clientSymbol(name);
+  return container?.isRegistered(token, true) ? (container.resolve(token) as HaltStateClient) : undefined;
 };
 
 let active: ClientResolver = tsyringeResolver;
@@ -79,9 +86,12 @@ export function resolveClient(resolution: ClientResolution, method: string): Hal
   const client = scopedClient(resolution, method) ?? active(resolution);
   if (client) return client;
   const named = resolution.name === undefined ? '' : `, { name: '${resolution.name}' }`;
+  const register = tsyringeIfInstalled()
+    ? `Call registerHaltState({ tenantId, apiKey }${named}) from @haltstate/decorators at startup`
+    : `Pass { client } to @HaltStateGuard, or install tsyringe (\`npm install tsyringe\`) and call registerHaltState({ tenantId, apiKey }${named}) at startup`;
   throw new HaltStateValidationError(
     `@HaltStateGuard on ${method}: no HaltState client${resolution.name === undefined ? '' : ` named "${resolution.name}"`} is registered, so the method did not run. ` +
-      `Call registerHaltState({ tenantId, apiKey }${named}) from @haltstate/decorators at startup (in a NestJS app: import HaltStateModule, and make the class a provider or controller of that app).`,
+      `${register} (in a NestJS app: import HaltStateModule, and make the class a provider or controller of that app).`,
     { path: 'client' },
   );
 }

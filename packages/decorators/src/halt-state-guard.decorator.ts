@@ -5,31 +5,56 @@ import { GUARD_MARKER } from './haltstate.constants.js';
 import type { GuardedMethod, HaltStateGuardOptions } from './halt-state-guard.interface.js';
 import { defineGuardMetadata } from './metadata.js';
 
-
-/** `unknown` when a callback taking `Expected` can be called with the method's `Passed` arguments. */
-type Takes<Passed extends unknown[], Expected extends unknown[]> = ((...args: Expected) => unknown) extends (...args: Passed) => unknown ? unknown : never;
+declare const misuse: unique symbol;
 
 /**
- * `unknown` when `params`, `idempotencyKey` and `metadata` each accept the method's arguments
- * (fewer is fine); `never` otherwise, which makes the decorator a compile error on that method.
+ * What `@HaltStateGuard` returns where it is misused, so that TypeScript's error shows the
+ * message, e.g. `Decorator function return type 'HaltStateGuardMisuse<"@HaltStateGuard goes on
+ * methods, not getters">' is not assignable to …` (rather than "Unable to resolve signature").
+ *
+ * @example
+ * // error TS1270: Decorator function return type 'HaltStateGuardMisuse<"@HaltStateGuard goes on methods, not getters or setters">' …
+ * @HaltStateGuard('report.total') get total() { return 1; }
  */
-type Accepts<Passed extends unknown[], Args extends unknown[], KeyArgs extends unknown[], MetadataArgs extends unknown[]> = Takes<Passed, Args> & Takes<Passed, KeyArgs> & Takes<Passed, MetadataArgs>;
+export type HaltStateGuardMisuse<Message extends string> = Message & { readonly [misuse]: never };
+
+/** `true` when a callback taking `Expected` can be called with the method's `Passed` arguments (fewer is fine). */
+type Fits<Passed extends unknown[], Expected extends unknown[]> = ((...args: Expected) => unknown) extends (...args: Passed) => unknown ? true : false;
+
+type CallbackMisuse<Name extends string> = `@HaltStateGuard: ${Name} must accept the method's arguments (the same types; it may take fewer)`;
+
+/** `Ok` when `params`, `idempotencyKey` and `metadata` each accept the method's arguments; else the first misuse. */
+type Checked<Passed extends unknown[], Args extends unknown[], KeyArgs extends unknown[], MetadataArgs extends unknown[], Ok> =
+  Fits<Passed, Args> extends false ? HaltStateGuardMisuse<CallbackMisuse<'params'>>
+  : Fits<Passed, KeyArgs> extends false ? HaltStateGuardMisuse<CallbackMisuse<'idempotencyKey'>>
+  : Fits<Passed, MetadataArgs> extends false ? HaltStateGuardMisuse<CallbackMisuse<'metadata'>>
+  : Ok;
 
 /**
  * The decorator `@HaltStateGuard(…)` returns. It works as a legacy decorator
- * (`experimentalDecorators`, what NestJS and tsyringe use) and as a TC39 standard decorator, and
- * in both checks the option callbacks against the method it decorates.
+ * (`experimentalDecorators`, what NestJS and tsyringe use) and as a TC39 standard decorator. In
+ * both it checks the option callbacks against the method it decorates, and refuses getters,
+ * setters and fields, each with a compile error whose message says what is wrong (see
+ * {@link HaltStateGuardMisuse}).
  */
 export interface HaltStateMethodDecorator<Args extends unknown[], KeyArgs extends unknown[] = Args, MetadataArgs extends unknown[] = Args> {
-  <Passed extends unknown[], Result>(
-    target: object,
-    propertyKey: string | symbol,
-    descriptor: TypedPropertyDescriptor<(...args: Passed) => Result> & Accepts<Passed, Args, KeyArgs, MetadataArgs>,
-  ): void;
+  /** A method, legacy decorators. */
+  <Passed extends unknown[], Result>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<(...args: Passed) => Result>): Checked<Passed, Args, KeyArgs, MetadataArgs, void>;
+  /** A method, TC39 decorators. */
   <This, Passed extends unknown[], Result>(
-    value: ((this: This, ...args: Passed) => Result) & Accepts<Passed, Args, KeyArgs, MetadataArgs>,
+    value: (this: This, ...args: Passed) => Result,
     context: ClassMethodDecoratorContext<This, (this: This, ...args: Passed) => Result>,
-  ): (this: This, ...args: Passed) => Result;
+  ): Checked<Passed, Args, KeyArgs, MetadataArgs, (this: This, ...args: Passed) => Result>;
+  /** A getter or setter, legacy decorators (their descriptors look alike to TypeScript). */
+  (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor): HaltStateGuardMisuse<'@HaltStateGuard goes on methods, not getters or setters'>;
+  /** A getter, TC39 decorators. */
+  (value: unknown, context: ClassGetterDecoratorContext): HaltStateGuardMisuse<'@HaltStateGuard goes on methods, not getters'>;
+  /** A setter, TC39 decorators. */
+  (value: unknown, context: ClassSetterDecoratorContext): HaltStateGuardMisuse<'@HaltStateGuard goes on methods, not setters'>;
+  /** A field or accessor, TC39 decorators. */
+  (value: unknown, context: ClassFieldDecoratorContext | ClassAccessorDecoratorContext): HaltStateGuardMisuse<'@HaltStateGuard goes on methods, not fields'>;
+  /** A field, legacy decorators. */
+  (target: object, propertyKey: string | symbol): HaltStateGuardMisuse<'@HaltStateGuard goes on methods, not fields'>;
 }
 
 function normalise(first: string | HaltStateGuardOptions<unknown[]>, agentId: string | undefined): HaltStateGuardOptions<unknown[]> {

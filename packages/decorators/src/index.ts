@@ -1,8 +1,9 @@
-// tsyringe and the metadata the decorator records need the Reflect metadata API.
+// The metadata the decorator records (and tsyringe, when used) need the Reflect metadata API.
+// tsyringe itself is an optional peer, loaded only by registerHaltState and tsyringeResolver.
 import 'reflect-metadata';
 
 export { HaltStateGuard } from './halt-state-guard.decorator.js';
-export type { HaltStateMethodDecorator } from './halt-state-guard.decorator.js';
+export type { HaltStateMethodDecorator, HaltStateGuardMisuse } from './halt-state-guard.decorator.js';
 export type { HaltStateGuardOptions, GuardedMethod } from './halt-state-guard.interface.js';
 export { getGuardedMethods } from './metadata.js';
 export { registerHaltState } from './register.js';
@@ -12,4 +13,6 @@ export type { ClientResolver, ClientResolution } from './client-resolver.js';
 export { createClientScope } from './client-scope.js';
 export type { ClientScope } from './client-scope.js';
 export { HALTSTATE_CLIENT, clientToken, GUARDED_METHODS_METADATA } from './haltstate.constants.js';
+export type { HaltStateClientToken } from './haltstate.constants.js';
+export type { TsyringeContainer } from './tsyringe.js';
 export { defaultParams } from './default-params.js';

@@ -68,6 +68,44 @@ export class Checks {
     return [invoiceId, amount];
   }
 
+  // params may take fewer arguments than the method, annotated or not, or none.
+  @HaltStateGuard({ action: 'a', params: (invoiceId: string) => ({ invoiceId }) })
+  async paramsFewer(invoiceId: string, amount: number) {
+    return [invoiceId, amount];
+  }
+
+  @HaltStateGuard({ action: 'a', params: (invoiceId) => ({ invoiceId }) })
+  async paramsFewerUnannotated(invoiceId: string, amount: number) {
+    return [invoiceId, amount];
+  }
+
+  @HaltStateGuard({ action: 'a', params: () => ({ kind: 'nightly' }) })
+  async paramsNone(from: Date, to: Date) {
+    return [from, to];
+  }
+
+  @HaltStateGuard({ action: 'a', params: (to: string) => ({ to }), idempotencyKey: (to: string, subject?: string) => `${to}-${subject}` })
+  sendSync(to: string, subject?: string) {
+    return [to, subject];
+  }
+
+  @HaltStateGuard({ action: 'a', params: (to: string) => ({ to }), wait: true })
+  static async paramsFewerStatic(to: string, ...cc: string[]) {
+    return [to, cc];
+  }
+
+  // @ts-expect-error params may take fewer arguments, not more
+  @HaltStateGuard({ action: 'a', params: (invoiceId: string, amount: number) => ({ invoiceId, amount }) })
+  async paramsMore(invoiceId: string) {
+    return invoiceId;
+  }
+
+  // @ts-expect-error unannotated, the key takes its argument types from params, which has one: annotate it
+  @HaltStateGuard({ action: 'a', params: (invoiceId: string) => ({ invoiceId }), idempotencyKey: (invoiceId, amount) => `${invoiceId}-${String(amount)}` })
+  async keyBeyondParams(invoiceId: string, amount: number) {
+    return [invoiceId, amount];
+  }
+
   // Unannotated callbacks take their argument types from params.
   @HaltStateGuard({ action: 'a', params: (invoiceId: string, amount: number) => ({ invoiceId, amount }), idempotencyKey: (invoiceId, amount) => `${invoiceId.toUpperCase()}-${amount.toFixed(2)}` })
   async contextual(invoiceId: string, amount: number) {
@@ -84,11 +122,21 @@ export class Checks {
     return name;
   }
 
-  // @ts-expect-error a getter is not a method
+  // @ts-expect-error a getter is not a method (the message says so: test/type-errors.test.ts)
   @HaltStateGuard('x')
   get total() {
     return 1;
   }
+
+  // @ts-expect-error nor is a setter
+  @HaltStateGuard('x')
+  set label(value: string) {
+    void value;
+  }
+
+  // @ts-expect-error nor a field
+  @HaltStateGuard('x')
+  count = 0;
 }
 
 // The decorated method keeps its own signature for callers.
