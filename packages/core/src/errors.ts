@@ -84,6 +84,9 @@ export class HaltStateConnectionError extends HaltStateError {
  * The client was closed (`close()`) before the call finished, or the call came after it: a
  * guarded action that had not started did not run. An approval being waited for stays on the
  * server; ask again with the same key from an open client.
+ *
+ * @example
+ * process.on('SIGTERM', () => void client.close()); // a waiting guard rejects with HaltStateClosedError
  */
 export class HaltStateClosedError extends HaltStateError {
   override readonly code = 'HALTSTATE_CLOSED';
@@ -94,6 +97,10 @@ export class HaltStateClosedError extends HaltStateError {
  * `AbortSignal.timeout()` that fired): `cause` is the signal's DOMException. A signal aborted
  * with a reason (`controller.abort(myError)`) rejects with that reason instead. A guarded
  * action that had not started did not run.
+ *
+ * @example
+ * await client.guard(input, pay, { signal: AbortSignal.timeout(60_000) })
+ *   .catch((error) => { if (isHaltStateError(error, 'HALTSTATE_ABORTED')) return 'gave up'; throw error; });
  */
 export class HaltStateAbortError extends HaltStateError {
   override readonly code = 'HALTSTATE_ABORTED';

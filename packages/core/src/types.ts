@@ -50,7 +50,12 @@ export interface ApprovalRequest {
   url: string | undefined;
 }
 
-/** Called once when a wait for a human decision starts; see `ClientOptions.onApprovalRequested`. */
+/**
+ * Called once when a wait for a human decision starts; see `ClientOptions.onApprovalRequested`.
+ *
+ * @example
+ * const notify: ApprovalRequestedHook = ({ approvalId, action }) => console.log(`approve ${action}: ${approvalId}`);
+ */
 export type ApprovalRequestedHook = (request: ApprovalRequest) => void | Promise<void>;
 
 /** How long a pending guard waits for a human. `true` uses the defaults. */
