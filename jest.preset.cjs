@@ -28,6 +28,7 @@ module.exports = (name, parent = 'packages') => ({
   // cookie 2 (fastify's inject, via light-my-request) is ESM-only too.
   transformIgnorePatterns: ['/node_modules/(?!(ky|cookie)/)'],
   moduleNameMapper: {
+    '^@haltstate/core/schemas$': path.join(__dirname, 'packages/core/src/schemas/index.ts'),
     '^@haltstate/([a-z]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
     '^@test-support/(.*)$': path.join(__dirname, 'test-support/$1'),
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { schemas } from '@haltstate/core';
+import * as schemas from '@haltstate/core/schemas';
 
 /** Condition operators a `when` entry may use. */
 export const OPERATORS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'matches', 'exists'] as const;

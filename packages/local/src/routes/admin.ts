@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { schemas } from '@haltstate/core';
+import * as schemas from '@haltstate/core/schemas';
 import type { ServerContext } from '../context.js';
 import type { ApprovalRow } from '../store/types.js';
 import { fail, header, openEventStream, parseOr422 } from '../internal/http.js';

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createHash } from 'node:crypto';
-import { canonicalJson, HEADERS, ROUTES, schemas, type JsonObject } from '@haltstate/core';
+import { canonicalJson, HEADERS, ROUTES, type JsonObject } from '@haltstate/core';
+import * as schemas from '@haltstate/core/schemas';
 import { evaluate } from '../policy/evaluate.js';
 import type { ApprovalRow } from '../store/types.js';
 import type { ServerContext } from '../context.js';
