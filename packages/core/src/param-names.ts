@@ -64,8 +64,10 @@ function read(fn: AnyFunction): Reading {
   if (!parts) return { names: null };
   const names = parts.map((part) => part.split('=')[0]!.trim());
   if (!names.every((name) => IDENTIFIER.test(name))) return { names: null };
-  // How minifiers print a list: no space after a comma, none before the body.
-  const compact = names.length >= 2 && !/\s/.test(list) && /^\)(?:\{|=>)/.test(source.slice(close));
+  // How minifiers print a list: no space after a comma (tsc, swc and esbuild without --minify
+  // always put one there), or a list without any space right before the body. A single name
+  // before `)=>` is not enough: swc prints every arrow that way.
+  const compact = /,\S/.test(list) || (names.length >= 2 && !/\s/.test(list) && /^\)(?:\{|=>)/.test(source.slice(close)));
   return check(names, `(${list})`, compact);
 }
 

@@ -1,6 +1,6 @@
-import { HaltStateValidationError, isHaltStateClient, type ExecuteInput } from '@haltstate/core';
+import { HaltStateValidationError, isHaltStateClient, paramsFromArguments, type ExecuteInput } from '@haltstate/core';
 import { resolveClient, trackGuardedClass } from './client-resolver.js';
-import { assertNamesTrusted, defaultParams } from './default-params.js';
+import { assertNamesTrusted } from './default-params.js';
 import { GUARD_MARKER } from './haltstate.constants.js';
 import type { GuardedMethod, HaltStateGuardOptions } from './halt-state-guard.interface.js';
 import { defineGuardMetadata } from './metadata.js';
@@ -75,7 +75,7 @@ function wrap(original: Function, options: HaltStateGuardOptions<unknown[]>, lab
     const resolved = isHaltStateClient(client) ? client : resolveClient({ name: client, instance: this, target: owner() }, label);
     const input: ExecuteInput = {
       action,
-      params: params ? params(...args) : defaultParams(original, args),
+      params: params ? params(...args) : paramsFromArguments(original as (...args: never[]) => unknown, args),
       ...(agentId === undefined ? {} : { agentId }),
       ...(idempotencyKey ? { idempotencyKey: idempotencyKey(...args) } : {}),
       ...(metadata ? { metadata: metadata(...args) } : {}),

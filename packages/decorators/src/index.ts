@@ -15,4 +15,5 @@ export type { ClientScope } from './client-scope.js';
 export { HALTSTATE_CLIENT, clientToken, GUARDED_METHODS_METADATA } from './haltstate.constants.js';
 export type { HaltStateClientToken } from './haltstate.constants.js';
 export type { TsyringeContainer } from './tsyringe.js';
-export { defaultParams } from './default-params.js';
+/** @deprecated Use `paramsFromArguments` from @haltstate/core (the same rule). */
+export { paramsFromArguments as defaultParams } from '@haltstate/core';

@@ -21,7 +21,7 @@ it('a guard waiting on an approval survives a server restart and runs exactly on
   let server: LocalServer = await startServer({ db });
   const port = Number(new URL(server.url).port);
   const key = uniqueKey('restart');
-  const client = clientFor(server);
+  const client = clientFor(server, undefined, { retries: 5 });
   const runs = jest.fn(() => 'paid');
   const result = client.guard({ action: 'payment.process', params: { amount: 5000 }, idempotencyKey: key, wait: { timeoutMs: 60_000, pollIntervalMs: 200 } }, runs);
 

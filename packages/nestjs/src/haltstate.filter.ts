@@ -45,6 +45,8 @@ const answers: { [C in keyof HaltStateErrorByCode]?: (error: HaltStateErrorByCod
   HALTSTATE_KILL_SWITCH: () => ({ status: 503, message: 'The kill switch stopped this agent; the action did not run' }),
   HALTSTATE_RATE_LIMITED: (error) => ({ status: 429, message: 'The policy service is rate limiting; the action did not run', retryAfterMs: error.retryAfterMs }),
   HALTSTATE_CONNECTION: () => ({ status: 503, message: 'The policy service could not be reached; the action did not run' }),
+  HALTSTATE_CLOSED: () => ({ status: 503, message: 'The HaltState client is shutting down; the action did not run' }),
+  HALTSTATE_ABORTED: () => ({ status: 503, message: 'The call was aborted before a decision; the action did not run' }),
 };
 
 /**

@@ -12,6 +12,8 @@ export {
   HaltStateError,
   HaltStateAuthError,
   HaltStateConnectionError,
+  HaltStateClosedError,
+  HaltStateAbortError,
   HaltStateRateLimitError,
   HaltStatePolicyError,
   HaltStateValidationError,

@@ -15,6 +15,8 @@ import {
   ApprovalTimeoutError,
   HaltStateAuthError,
   HaltStateConnectionError,
+  HaltStateClosedError,
+  HaltStateAbortError,
   HaltStateExceptionFilter,
   HaltStateRateLimitError,
   IdempotencyConflictError,
@@ -33,6 +35,8 @@ const errors: Record<string, () => Error> = {
   limited: () => new HaltStateRateLimitError(`POST ${internal} answered 429`, { status: 429, retryAfterMs: 2_500 }),
   limitedNoHint: () => new HaltStateRateLimitError(`POST ${internal} answered 429`, { status: 429 }),
   unreachable: () => new HaltStateConnectionError(`POST ${internal} failed: connect ECONNREFUSED 10.1.2.3:8787`),
+  closed: () => new HaltStateClosedError('The HaltState client was closed'),
+  aborted: () => new HaltStateAbortError('The call was aborted'),
   auth: () => new HaltStateAuthError(`POST ${internal} answered 401`, { status: 401 }),
   plain: () => new Error('not ours'),
 };
@@ -75,6 +79,8 @@ describe('HaltStateExceptionFilter over HTTP', () => {
     ['executed', 409, { error: 'Conflict', code: 'HALTSTATE_ALREADY_EXECUTED', approvalId: 'apr-4' }],
     ['limited', 429, { error: 'Too Many Requests', code: 'HALTSTATE_RATE_LIMITED' }],
     ['unreachable', 503, { error: 'Service Unavailable', code: 'HALTSTATE_CONNECTION' }],
+    ['closed', 503, { error: 'Service Unavailable', code: 'HALTSTATE_CLOSED' }],
+    ['aborted', 503, { error: 'Service Unavailable', code: 'HALTSTATE_ABORTED' }],
   ])('%s → %i with its code', async (kind, status, fields) => {
     const response = await request(app.getHttpServer()).get(`/outcomes/${kind}`).expect(status).expect('content-type', /json/);
     expect(response.body).toEqual({ statusCode: status, message: expect.stringMatching(/\S/), ...fields });
