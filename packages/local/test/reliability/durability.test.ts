@@ -20,12 +20,15 @@ afterAll(async () => {
 });
 afterEach(() => proxy.setPicker(() => 'pass'));
 
+// Setup calls (nothing injected yet) get a generous deadline: a loaded CI machine must not fail
+// them; the short client deadline is for the faults under test.
+const SETUP = { timeoutMs: 10_000 };
 const client = (extra: Partial<ConstructorParameters<typeof HaltStateClient>[0]> = {}) =>
   new HaltStateClient({ baseUrl: proxy.url, tenantId: acme.id, apiKey: acme.apiKey, agentId: 'durable-bot', retries: 0, timeoutMs: 500, ...extra });
 
 it('queues reports while the service is down and delivers each exactly once when it returns', async () => {
   const reporter = client({ onReportError: () => undefined });
-  const decisions = await Promise.all(Array.from({ length: 5 }, (_, i) => reporter.check('read.data', { params: { i } })));
+  const decisions = await Promise.all(Array.from({ length: 5 }, (_, i) => reporter.check('read.data', { params: { i } }, SETUP)));
   proxy.setPicker(() => 'reset');
   for (const decision of decisions) await reporter.report(decision, { status: 'success', result: { ok: true } });
   const whileDown = await reporter.flush({ timeoutMs: 300 });
@@ -43,7 +46,7 @@ it('queues reports while the service is down and delivers each exactly once when
 it('an overflow while down is counted and passed to onReportError, never silent', async () => {
   const errors: string[] = [];
   const reporter = client({ maxQueuedReports: 3, onReportError: (error) => errors.push(error.message) });
-  const decision = await reporter.check('read.data');
+  const decision = await reporter.check('read.data', {}, SETUP);
   proxy.setPicker(() => 'error-503');
   for (let i = 0; i < 5; i++) await reporter.report(decision, { status: 'success', result: { i } });
   expect(errors).toHaveLength(2);
@@ -56,7 +59,7 @@ it('an overflow while down is counted and passed to onReportError, never silent'
 it('close() with the service still down ends at its deadline and says how many were not delivered', async () => {
   const errors: string[] = [];
   const reporter = client({ onReportError: (error) => errors.push(error.message) });
-  const decision = await reporter.check('read.data');
+  const decision = await reporter.check('read.data', {}, SETUP);
   proxy.setPicker(() => 'timeout');
   for (let i = 0; i < 4; i++) await reporter.report(decision, { status: 'success', result: { i } });
   const result = await reporter.close({ timeoutMs: 700 });
