@@ -19,7 +19,9 @@ const COUNT = Number(process.env.CHAOS_COUNT ?? 150);
 // A long run's bound grows with its size (about 100 ms a call on a loaded 2-core machine).
 const RUN_BOUND_MS = Math.max(300_000, COUNT * 100);
 const CONCURRENCY = 8;
-const TIMEOUT_MS = 250;
+// Generous enough that a busy CI machine does not turn every answer into a timeout (seen at 250 ms:
+// reports still in backoff when the recovery flush ended); injected timeouts still cost a deadline.
+const TIMEOUT_MS = 1000;
 const RETRIES = 2;
 const WAIT_MS = 1500;
 // Each attempt's deadline, plus the backoff between attempts (at most 300 + 600 ms), plus slack
