@@ -1,23 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { globCovers, lintPolicy, parsePolicy, PolicyFileError, readPolicyFile, type PolicyInput } from '@haltstate/local';
+import { errorOf, policyDir } from './helpers/policy-files';
 
-const dir = mkdtempSync(join(tmpdir(), 'policy-lint-'));
-const write = (name: string, text: string) => {
-  const file = join(dir, name);
-  writeFileSync(file, text);
-  return file;
-};
-const errorOf = (fn: () => unknown): PolicyFileError => {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(PolicyFileError);
-    return error as PolicyFileError;
-  }
-  throw new Error('expected a PolicyFileError');
-};
+const { dir, write } = policyDir('policy-lint-');
 
 describe('globCovers', () => {
   it.each([

@@ -1,7 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluate, loadPolicyFile, parsePolicy, PolicyFileError, type PolicyInput } from '@haltstate/local';
+import { errorOf, policyDir } from './helpers/policy-files';
 
 const policyOf = (rules: PolicyInput['rules'], extra: Partial<PolicyInput> = {}) => parsePolicy({ version: 1, rules, ...extra });
 const request = (action: string, params: Record<string, unknown> = {}, agentId = 'bot') => ({ action, params, agentId });
@@ -54,21 +53,7 @@ describe('policy evaluation', () => {
 });
 
 describe('policy file errors', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'policy-'));
-  const write = (name: string, text: string) => {
-    const file = join(dir, name);
-    writeFileSync(file, text);
-    return file;
-  };
-  const errorOf = (fn: () => unknown): PolicyFileError => {
-    try {
-      fn();
-    } catch (error) {
-      expect(error).toBeInstanceOf(PolicyFileError);
-      return error as PolicyFileError;
-    }
-    throw new Error('expected a PolicyFileError');
-  };
+  const { dir, write } = policyDir('policy-');
 
   it('loads YAML and JSON', () => {
     const yaml = write('p.yaml', 'rules:\n  - id: r\n    match: { action: "a.*" }\n    decision: ALLOW\n');
