@@ -6,10 +6,17 @@ export const BASE_URL = 'https://haltstate.test';
 export const TENANT = 'acme';
 export const KEY = testKey('core');
 export const PREFIX = '/api/sentinel';
+/** The longest request deadline the client accepts (ten minutes). */
+const LONGEST_TIMEOUT_MS = 600_000;
 
-/** A client against the nock host, with retries off unless a test turns them on. */
+/**
+ * A client against the nock host, with retries off unless a test turns them on. Its requests'
+ * deadline is the longest allowed unless a test sets one: tests that advance fake time while a
+ * nock reply is still on its way (replies travel on real timers and I/O turns, however loaded
+ * the machine is) would otherwise see that reply time out, and no such test is about timeouts.
+ */
 export function makeClient(options: ClientOptions = {}): HaltStateClient {
-  return new HaltStateClient({ tenantId: TENANT, apiKey: KEY, baseUrl: BASE_URL, agentId: 'bot-1', retries: 0, onReportError: () => undefined, ...options });
+  return new HaltStateClient({ tenantId: TENANT, apiKey: KEY, baseUrl: BASE_URL, agentId: 'bot-1', retries: 0, timeoutMs: LONGEST_TIMEOUT_MS, onReportError: () => undefined, ...options });
 }
 
 /** nock scope that also pins the headers every request must carry. */
