@@ -21,7 +21,7 @@ import { ReportQueue, type FlushResult, type ReportStats } from './internal/repo
 import { sleep } from './internal/retry.js';
 import { SseLimitError, SseParser } from './internal/sse.js';
 import { callerSignal, Deadline, linkSignals } from './internal/abort.js';
-import { REQUEST_OPTION_NAMES, resolveOptions, shown, type ClientOptions, type RequestOptions, type ResolvedOptions } from './options.js';
+import { REQUEST_OPTION_NAMES, resolveOptions, shown, type ClientOptions, type ResolvedOptions } from './options.js';
 import { assertKnownKeys } from './internal/option-names.js';
 import { announceApprovalRequested } from './internal/approval-notice.js';
 import { KILL_SWITCH_POLICY_ID, PREFIXES, ROUTES } from './routes.js';
@@ -32,7 +32,7 @@ import { reportAcknowledgement } from './schemas/report.js';
 import { guardResponse, type GuardResponse } from './schemas/guard.js';
 import { heartbeatResponse } from './schemas/heartbeat.js';
 import { toAgentStatus, type AgentStatus } from './statuses.js';
-import type { ApprovalEvent, ApprovalRequest, ApprovalState, CheckInput, Decision, ExecuteInput, GuardInput, Permit, ReportInput, WaitCallOptions, WaitOptions } from './types.js';
+import type { ApprovalEvent, ApprovalRequest, ApprovalState, CheckInput, Decision, ExecuteInput, GuardInput, Permit, ReportInput, RequestOptions, WaitCallOptions, WaitOptions } from './types.js';
 import { SDK_VERSION } from './version.js';
 
 const DEFAULT_WAIT_MS = 3_600_000;

@@ -3,7 +3,7 @@ export { haltstateGuard } from './guard-function.js';
 export type { GuardFunctionOptions } from './guard-function.js';
 export { parameterNames, paramsFromArguments } from './param-names.js';
 export { resolveOptions } from './options.js';
-export type { ClientOptions, RequestOptions, QueuedReportInfo, ResolvedOptions, HaltStateLogger } from './options.js';
+export type { ClientOptions, QueuedReportInfo, ResolvedOptions, HaltStateLogger } from './options.js';
 export type {
   ActionParams,
   CheckInput,
@@ -18,6 +18,7 @@ export type {
   WaitCallOptions,
   ApprovalRequest,
   ApprovalRequestedHook,
+  RequestOptions,
 } from './types.js';
 export type { FlushResult, ReportFailure, ReportStats } from './internal/report-queue.js';
 export type { JsonObject, JsonValue, Redactor } from './internal/params.js';

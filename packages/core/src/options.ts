@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HaltStateValidationError } from './errors.js';
 import { PREFIXES, type Namespace } from './routes.js';
 import type { Redactor } from './internal/params.js';
-import type { ApprovalRequestedHook } from './types.js';
+import type { ApprovalRequestedHook, RequestOptions } from './types.js';
 import { assertKnownKeys } from './internal/option-names.js';
 
 /**
@@ -95,15 +95,6 @@ export interface QueuedReportInfo {
   agentId: string;
   /** The check's request id, or the guard's idempotency key. */
   id: string;
-}
-
-/** Options for one call; they override the client's. */
-export interface RequestOptions {
-  /** Abort the call. Aborting never lets a guarded action run. */
-  signal?: AbortSignal | undefined;
-  /** @unit milliseconds */
-  timeoutMs?: number | undefined;
-  retries?: number | undefined;
 }
 
 const ENV = {

@@ -17,7 +17,7 @@ import {
   isHaltStateError,
 } from '../errors.js';
 import { HEADERS, IDEMPOTENCY_CONFLICT_STATUS, MAX_REQUEST_BODY_BYTES } from '../routes.js';
-import type { RequestOptions } from '../options.js';
+import type { RequestOptions } from '../types.js';
 import { errorBody } from '../schemas/common.js';
 import { raceAbort } from './abort.js';
 import { isRetryableStatus, MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelay, sleep } from './retry.js';
