@@ -13,7 +13,7 @@ import {
   isHaltStateError,
   KillSwitchTriggered,
 } from './errors.js';
-import { Transport } from './internal/http.js';
+import { Transport } from './internal/transport.js';
 import { KillSwitch } from './internal/kill-switch.js';
 import { ParamsDigest } from './internal/digest.js';
 import { redact, toJson, toJsonObject, type JsonObject } from './internal/params.js';
