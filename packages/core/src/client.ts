@@ -15,9 +15,11 @@ import {
 } from './errors.js';
 import { Transport } from './internal/transport.js';
 import { KillSwitch } from './internal/kill-switch.js';
-import { ParamsDigest } from './internal/digest.js';
-import { redact, toJson, toJsonObject, type JsonObject } from './internal/params.js';
-import { ReportQueue, type FlushResult, type ReportStats } from './internal/report-queue.js';
+import { ParamsDigest } from './idempotency.js';
+import { toJson, toJsonObject, type JsonObject } from './json.js';
+import { redact } from './redaction.js';
+import { ReportQueue } from './internal/report-queue.js';
+import type { FlushResult, ReportStats } from './report-types.js';
 import { sleep } from './internal/retry.js';
 import { SseLimitError, SseParser } from './internal/sse.js';
 import { callerSignal, Deadline, linkSignals } from './internal/abort.js';

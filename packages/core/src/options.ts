@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { HaltStateValidationError } from './errors.js';
 import { PREFIXES, type Namespace } from './routes.js';
-import type { Redactor } from './internal/params.js';
+import type { Redactor } from './redaction.js';
+import type { QueuedReportInfo } from './report-types.js';
 import type { ApprovalRequestedHook, RequestOptions } from './types.js';
 import { assertKnownKeys } from './internal/option-names.js';
 
@@ -86,15 +87,6 @@ export interface ClientOptions {
  */
 export interface HaltStateLogger {
   debug(message: string): void;
-}
-
-/** What `onReportError` and `flush()` say about a report that was not delivered. */
-export interface QueuedReportInfo {
-  kind: 'report' | 'guardReport';
-  action: string;
-  agentId: string;
-  /** The check's request id, or the guard's idempotency key. */
-  id: string;
 }
 
 const ENV = {
