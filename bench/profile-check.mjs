@@ -12,7 +12,8 @@ import { Session } from 'node:inspector/promises';
 import ky from 'ky';
 import { Bench } from 'tinybench';
 import { HaltStateClient } from '@haltstate/core';
-import { redact, toJsonObject } from '../packages/core/dist/esm/internal/params.js';
+import { toJsonObject } from '../packages/core/dist/esm/json.js';
+import { redact } from '../packages/core/dist/esm/redaction.js';
 import { identifier } from '../packages/core/dist/esm/schemas/common.js';
 import { checkResponse } from '../packages/core/dist/esm/schemas/check.js';
 import { startServerProcess } from './lib.mjs';
@@ -26,7 +27,7 @@ const us = (value) => (Math.round(value * 10) / 10).toFixed(1);
 
 const server = await startServerProcess();
 const client = new HaltStateClient({ baseUrl: server.url, tenantId: TENANT, apiKey: KEY, agentId: 'bench-bot', retries: 0, onReportError: () => undefined });
-// The transport's own ky settings (internal/http.ts), the same headers, and the per-request
+// The transport's own ky settings (internal/transport.ts), the same headers, and the per-request
 // timeout the SDK passes: the difference left is the SDK's own work.
 const bare = ky.create({
   prefixUrl: `${server.url}/api/sentinel`,
@@ -40,7 +41,7 @@ const tasks = {
   ky: async () => (await bare.post('action/check', { json: { agent_id: 'bench-bot', action: 'bench.check', params }, timeout: 5000 })).json(),
 };
 
-/** A copy of readCapped in packages/core/src/internal/http.ts (not exported), to time it alone. */
+/** A copy of readCapped in packages/core/src/internal/transport.ts (not exported), to time it alone. */
 async function readCappedCopy(response, limit, deadline) {
   if (response.body === null) return '';
   const reader = response.body.getReader();
@@ -157,7 +158,7 @@ try {
     .add('validation: identifier.safeParse(action) + (agentId)', () => (identifier.safeParse('bench.check'), identifier.safeParse('bench-bot')))
     .add('response schema: checkResponse.safeParse(body)', () => checkResponse.safeParse(answer))
     .add('for scale: JSON.stringify(body)', () => JSON.stringify({ agent_id: 'bench-bot', action: 'bench.check', params }))
-    // The body read: the SDK streams it (internal/http.ts readCapped: reader loop, TextDecoder,
+    // The body read: the SDK streams it (internal/transport.ts readCapped: reader loop, TextDecoder,
     // a deadline timer) where ky's .json() lets undici consume it whole. Same Response each side.
     .add('body read, as the SDK does (a copy of readCapped) + JSON.parse', async () => JSON.parse(await readCappedCopy(new Response(answerText, jsonHeaders), 1024 * 1024, performance.now() + 5000)))
     .add('body read, as ky .json() does: response.json()', async () => new Response(answerText, jsonHeaders).json());

@@ -1,4 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
+import { IDEMPOTENCY_CONFLICT_STATUS } from './routes.js';
 
 const BRAND = Symbol.for('haltstate.error');
 
@@ -308,4 +309,62 @@ export function isHaltStateError(error: unknown, code?: HaltStateErrorCode): boo
  */
 export function isDecisionError(error: unknown): error is DecisionError {
   return isHaltStateError(error) && DECISION_CODES.has(error.code);
+}
+
+/** What the transport knows of a failed response when it asks {@link errorFromStatus} for its error. */
+export interface FailedResponse {
+  /** `METHOD /prefix/path` of the call. */
+  label: string;
+  /** The server's `X-Request-Id`, or the call's own. */
+  requestId: string | undefined;
+  /** The server's `detail` (scrubbed, bounded), when it sent one. */
+  detail: string | undefined;
+  /** Where the client sent it, named by a 404. */
+  baseUrl: string;
+  /** Set for a redirect: ` to <origin>` of its Location, or '' (a hidden redirect is status 0). */
+  redirectTarget?: string | undefined;
+  /** How many attempts a retried call made; absent for a request that is never retried (a stream's open). */
+  attempts?: number | undefined;
+  /** Said after the attempts (why a check was not retried). */
+  note?: string | undefined;
+  /** The server's `Retry-After`, for a 429. */
+  retryAfterMs?: number | undefined;
+}
+
+/**
+ * The one place an HTTP status becomes a HaltState error (as openai-node's `APIError.generate`):
+ * 3xx never followed, 401/403 auth, the idempotency conflict, 404, 400/422 policy, and, after a
+ * call's retries, 429 rate limited and 408/5xx unreachable.
+ *
+ * @example
+ * throw errorFromStatus(401, { label: 'POST /api/sentinel/action/check', requestId, detail, baseUrl });
+ */
+export function errorFromStatus(status: number, response: FailedResponse): HaltStateError {
+  const { label, requestId, detail, attempts } = response;
+  const suffix = detail ? `: ${detail}` : '';
+  if ((status >= 300 && status < 400) || response.redirectTarget !== undefined) {
+    return new HaltStateError(
+      `${label} answered ${status || 'a'} redirect${response.redirectTarget ?? ''}; redirects are not followed, so the API key is never sent to another address. Set baseUrl to the address that answers`,
+      { status, requestId },
+    );
+  }
+  if (attempts !== undefined && status === 429) {
+    return new HaltStateRateLimitError(`${label} was rate limited (429) after ${attempts} attempt(s)${response.note ?? ''}${suffix}`, { status, requestId, retryAfterMs: response.retryAfterMs });
+  }
+  if (attempts !== undefined && (status === 408 || status >= 500)) {
+    return new HaltStateConnectionError(`${label} failed with ${status} after ${attempts} attempt(s)${response.note ?? ''}${suffix}`, { status, requestId });
+  }
+  if (status === 401 || status === 403) {
+    return new HaltStateAuthError(`${label} was refused (${status}): check the tenant id and API key${suffix}`, { status, requestId });
+  }
+  if (status === IDEMPOTENCY_CONFLICT_STATUS) {
+    return new IdempotencyConflictError(`${label} answered ${status}: this idempotency key was already used for a different agent, action or params; use a new key${suffix}`, { status, requestId });
+  }
+  if (status === 404) {
+    return new HaltStateNotFoundError(`${label} answered 404 at ${response.baseUrl}: not found (check baseUrl and namespace)${suffix}`, { status, requestId });
+  }
+  if (status === 400 || status === 422) {
+    return new HaltStatePolicyError(`${label} was rejected (${status})${suffix}`, { status, requestId, detail });
+  }
+  return new HaltStateError(`${label} answered unexpected status ${status}${suffix}`, { status, requestId });
 }

@@ -1,5 +1,5 @@
 import type { HaltStateClient } from './client.js';
-import type { RequestOptions } from './options.js';
+import type { RequestOptions } from './types.js';
 import { parameterNames, paramsFromArguments } from './param-names.js';
 import type { ActionParams, GuardInput } from './types.js';
 

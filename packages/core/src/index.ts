@@ -3,7 +3,7 @@ export { haltstateGuard } from './guard-function.js';
 export type { GuardFunctionOptions } from './guard-function.js';
 export { parameterNames, paramsFromArguments } from './param-names.js';
 export { resolveOptions } from './options.js';
-export type { ClientOptions, RequestOptions, QueuedReportInfo, ResolvedOptions, HaltStateLogger } from './options.js';
+export type { ClientOptions, ResolvedOptions, HaltStateLogger } from './options.js';
 export type {
   ActionParams,
   CheckInput,
@@ -18,14 +18,17 @@ export type {
   WaitCallOptions,
   ApprovalRequest,
   ApprovalRequestedHook,
+  RequestOptions,
 } from './types.js';
-export type { FlushResult, ReportFailure, ReportStats } from './internal/report-queue.js';
-export type { JsonObject, JsonValue, Redactor } from './internal/params.js';
+export type { FlushResult, ReportFailure, ReportStats, QueuedReportInfo } from './report-types.js';
+export type { JsonObject, JsonValue } from './json.js';
+export type { Redactor } from './redaction.js';
 export { DECISION_VALUES, GUARD_STATUSES, APPROVAL_STATUSES } from './statuses.js';
 export type { DecisionValue, GuardStatus, ApprovalStatus, AgentStatus } from './statuses.js';
-export { REDACTED, REDACTED_TAG, DEFAULT_REDACTED_KEYS, canonicalJson } from './internal/params.js';
-export { deriveIdempotencyKey } from './internal/digest.js';
-export type { DeriveKeyInput } from './internal/digest.js';
+export { REDACTED, REDACTED_TAG, DEFAULT_REDACTED_KEYS } from './redaction.js';
+export { canonicalJson } from './json.js';
+export { deriveIdempotencyKey } from './idempotency.js';
+export type { DeriveKeyInput } from './idempotency.js';
 export {
   HaltStateError,
   HaltStateAuthError,

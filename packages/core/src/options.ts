@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { HaltStateValidationError } from './errors.js';
 import { PREFIXES, type Namespace } from './routes.js';
-import type { Redactor } from './internal/params.js';
-import type { ApprovalRequestedHook } from './types.js';
+import type { Redactor } from './redaction.js';
+import type { QueuedReportInfo } from './report-types.js';
+import type { ApprovalRequestedHook, RequestOptions } from './types.js';
 import { assertKnownKeys } from './internal/option-names.js';
 
 /**
@@ -86,24 +87,6 @@ export interface ClientOptions {
  */
 export interface HaltStateLogger {
   debug(message: string): void;
-}
-
-/** What `onReportError` and `flush()` say about a report that was not delivered. */
-export interface QueuedReportInfo {
-  kind: 'report' | 'guardReport';
-  action: string;
-  agentId: string;
-  /** The check's request id, or the guard's idempotency key. */
-  id: string;
-}
-
-/** Options for one call; they override the client's. */
-export interface RequestOptions {
-  /** Abort the call. Aborting never lets a guarded action run. */
-  signal?: AbortSignal | undefined;
-  /** @unit milliseconds */
-  timeoutMs?: number | undefined;
-  retries?: number | undefined;
 }
 
 const ENV = {

@@ -1,5 +1,4 @@
 import type { ApprovalStatus, DecisionValue } from './statuses.js';
-import type { RequestOptions } from './options.js';
 
 /** Params of an action: any JSON-serialisable object (Dates become ISO strings). */
 export type ActionParams = Record<string, unknown>;
@@ -136,4 +135,18 @@ export interface WaitCallOptions extends RequestOptions {
   timeoutMs?: number | undefined;
   /** @unit milliseconds */
   pollIntervalMs?: number | undefined;
+}
+
+/**
+ * Options for one call; they override the client's.
+ *
+ * @example
+ * await client.check({ action: 'payment.process' }, { signal: AbortSignal.timeout(2_000), retries: 0 });
+ */
+export interface RequestOptions {
+  /** Abort the call. Aborting never lets a guarded action run. */
+  signal?: AbortSignal | undefined;
+  /** @unit milliseconds */
+  timeoutMs?: number | undefined;
+  retries?: number | undefined;
 }

@@ -1,5 +1,6 @@
 import { canonicalJson, deriveIdempotencyKey, REDACTED, REDACTED_TAG } from '@haltstate/core';
-import { redact, toJson } from '../src/internal/params';
+import { toJson } from '../src/json';
+import { redact } from '../src/redaction';
 import { api, json, makeClient, PREFIX, setupNock } from './helpers/api';
 
 setupNock();

@@ -1,20 +1,8 @@
 import { HaltStateValidationError, type HaltStateClient } from '@haltstate/core';
+import type { ClientResolution, ClientResolver } from './client-resolution.js';
 import { scopedClient } from './client-scope.js';
 import { clientSymbol } from './haltstate.constants.js';
 import { requireTsyringe, tsyringeIfInstalled, type TsyringeContainer } from './tsyringe.js';
-
-/** What a resolver is asked: which client (by name) for which object's method. */
-export interface ClientResolution {
-  /** The `client` option when it names a client. */
-  name: string | undefined;
-  /** `this` of the call: the instance, or the class for a static method. */
-  instance: object;
-  /** The class that declares the method. */
-  target: Function;
-}
-
-/** Finds the client for a guarded call; undefined when there is none. */
-export type ClientResolver = (resolution: ClientResolution) => HaltStateClient | undefined;
 
 /** Which container resolved an instance; filled by hooks that registerHaltState installs. */
 const containerOf = new WeakMap<object, TsyringeContainer>();

@@ -1,5 +1,5 @@
 import { HaltStateValidationError, type HaltStateClient } from '@haltstate/core';
-import type { ClientResolution } from './client-resolver.js';
+import type { ClientResolution } from './client-resolution.js';
 
 /**
  * The objects of one app (a NestJS app, say) and the client they use. Several apps in one

@@ -1,5 +1,5 @@
 import { GUARD_MARKER, GUARDED_METHODS_METADATA } from './haltstate.constants.js';
-import type { GuardedMethod } from './halt-state-guard.interface.js';
+import type { GuardedMethod } from './haltstate-guard.interface.js';
 
 /** Records a guarded method on its class (legacy decorators, where the class is known). */
 export function defineGuardMetadata(target: Function, entry: GuardedMethod): void {

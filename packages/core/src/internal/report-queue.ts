@@ -1,39 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { HaltStateConnectionError, HaltStateError, isHaltStateError } from '../errors.js';
-import type { QueuedReportInfo } from '../options.js';
+import type { FlushResult, QueuedReportInfo, ReportFailure, ReportStats } from '../report-types.js';
 import { sleep } from './retry.js';
 
 export interface QueuedReport {
   info: QueuedReportInfo;
   path: string;
   body: unknown;
-}
-
-/** One report that was not delivered, and why. */
-export interface ReportFailure {
-  report: QueuedReportInfo;
-  error: Error;
-}
-
-/** What `flush()` and `close()` resolve with. */
-export interface FlushResult {
-  /** True when nothing is pending and nothing failed since the previous flush. */
-  ok: boolean;
-  /** Reports delivered since the previous flush. */
-  delivered: number;
-  /** Reports given up on since the previous flush (also passed to `onReportError`). */
-  failed: ReportFailure[];
-  /** Reports still waiting when the flush deadline passed. */
-  pending: number;
-}
-
-/** Running totals since the client was made. */
-export interface ReportStats {
-  queued: number;
-  delivered: number;
-  failed: number;
-  dropped: number;
-  pending: number;
 }
 
 interface Entry extends QueuedReport {

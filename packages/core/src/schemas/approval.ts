@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { APPROVAL_STATUSES } from '../statuses.js';
+import type { ApprovalEvent, ApprovalState } from '../types.js';
 
 /** The states of an approval request. An approval's `rejected` is what guard calls `denied`. */
 export const approvalStatus = z.enum(APPROVAL_STATUSES);
@@ -51,3 +52,33 @@ export type ApprovalDecisionEvent = z.infer<typeof approvalDecisionEvent>;
 
 /** SSE `ERROR` event. */
 export const streamErrorEvent = z.object({ type: z.literal('ERROR'), message: z.string().optional() });
+
+/**
+ * One approval's state as `getApproval()` returns it.
+ *
+ * @example
+ * const state = toApprovalState('apr_123', approvalResponse.parse(json));
+ */
+export function toApprovalState(approvalId: string, body: ApprovalResponse): ApprovalState {
+  return { approvalId, status: body.status, approver: body.approver ?? null, reason: body.reason ?? null, decidedAt: body.decided_at ?? null, agentId: body.agent_id ?? null, action: body.action ?? null };
+}
+
+/**
+ * A decision, from `GET /approvals/since` or the stream's `APPROVAL_DECISION`, as an `ApprovalEvent`.
+ *
+ * @example
+ * const events = approvalsSinceResponse.parse(json).decisions.map(toApprovalEvent);
+ */
+export function toApprovalEvent(entry: ApprovalDecision | ApprovalDecisionEvent): ApprovalEvent {
+  const streamed = 'timestamp' in entry;
+  return {
+    approvalId: entry.request_id,
+    status: entry.status,
+    approver: entry.approver ?? null,
+    reason: entry.reason ?? null,
+    agentId: entry.agent_id ?? null,
+    action: entry.action ?? null,
+    timestamp: streamed ? entry.timestamp : (entry.decided_at ?? null),
+    catchup: streamed ? (entry.catchup ?? false) : false,
+  };
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Decision } from '../types.js';
 import { decisionValue, identifier, jsonObject } from './common.js';
 
 /** `POST /action/check` request body. */
@@ -24,3 +25,26 @@ export const checkResponse = z
     path: ['approval_id'],
   });
 export type CheckResponse = z.infer<typeof checkResponse>;
+
+/**
+ * A check's answer as `check()` returns it; `call` is what the client knows of the call.
+ *
+ * @example
+ * const decision = toDecision(checkResponse.parse(json), { requestId, action: 'payment.process', agentId: 'bot' });
+ */
+export function toDecision(body: CheckResponse, call: Pick<Decision, 'requestId' | 'action' | 'agentId'>): Decision {
+  return {
+    decision: body.decision,
+    allowed: body.decision === 'ALLOW',
+    denied: body.decision === 'DENY',
+    requiresApproval: body.decision === 'APPROVAL_REQUIRED',
+    reason: body.reason ?? '',
+    policyId: body.policy_id ?? null,
+    latencyMs: body.latency_ms ?? 0,
+    approvalId: body.approval_id ?? body.request_id ?? null,
+    requestId: call.requestId,
+    failOpen: false,
+    action: call.action,
+    agentId: call.agentId,
+  };
+}

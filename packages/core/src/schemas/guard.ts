@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GUARD_STATUSES } from '../statuses.js';
+import type { Permit } from '../types.js';
 import { identifier, jsonObject } from './common.js';
 
 /** `POST /action/guard` request body. */
@@ -28,3 +29,21 @@ export const guardResponse = z.object({
   executed_at: z.string().nullish(),
 });
 export type GuardResponse = z.infer<typeof guardResponse>;
+
+/**
+ * The permit a guarded function is handed, from an `allowed` or `approved` answer.
+ *
+ * @example
+ * const permit = toPermit(answer, { idempotencyKey, action: 'payment.process', agentId: 'bot' });
+ */
+export function toPermit(answer: GuardResponse & { status: Permit['status'] }, call: Pick<Permit, 'idempotencyKey' | 'action' | 'agentId'>): Permit {
+  return {
+    status: answer.status,
+    approvalId: answer.approval_id ?? call.idempotencyKey,
+    approvedAt: answer.approved_at ?? new Date().toISOString(),
+    approver: answer.approver ?? null,
+    idempotencyKey: call.idempotencyKey,
+    action: call.action,
+    agentId: call.agentId,
+  };
+}

@@ -4,20 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import ky, { type KyInstance } from './ky.js';
 import type { ZodType } from 'zod';
-import {
-  HaltStateAuthError,
-  HaltStateConnectionError,
-  HaltStateError,
-  HaltStateNotFoundError,
-  HaltStatePolicyError,
-  HaltStateProtocolError,
-  HaltStateRateLimitError,
-  HaltStateValidationError,
-  IdempotencyConflictError,
-  isHaltStateError,
-} from '../errors.js';
-import { HEADERS, IDEMPOTENCY_CONFLICT_STATUS, MAX_REQUEST_BODY_BYTES } from '../routes.js';
-import type { RequestOptions } from '../options.js';
+import { errorFromStatus, HaltStateConnectionError, HaltStateProtocolError, HaltStateValidationError, isHaltStateError, type HaltStateError } from '../errors.js';
+import { HEADERS, MAX_REQUEST_BODY_BYTES } from '../routes.js';
+import type { RequestOptions } from '../types.js';
 import { errorBody } from '../schemas/common.js';
 import { raceAbort } from './abort.js';
 import { isRetryableStatus, MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelay, sleep } from './retry.js';
@@ -187,10 +176,7 @@ export class Transport {
           retryAfterMs,
           // The server says it did not take the request: too many requests, or not available.
           unsent: status === 429 || status === 503,
-          error: (attempts, note) =>
-            status === 429
-              ? new HaltStateRateLimitError(`${label} was rate limited (429) after ${attempts} attempt(s)${note}${detail ? `: ${detail}` : ''}`, { status, requestId: serverId, retryAfterMs })
-              : new HaltStateConnectionError(`${label} failed with ${status} after ${attempts} attempt(s)${note}${detail ? `: ${detail}` : ''}`, { status, requestId: serverId }),
+          error: (attempts, note) => errorFromStatus(status, { label, requestId: serverId, detail, baseUrl: this.#config.baseUrl, attempts, note, retryAfterMs }),
         };
       }
       throw await this.#statusError(response, label, requestId);
@@ -223,31 +209,13 @@ export class Transport {
 
   /** A status that is never retried (3xx, 4xx other than 408/429): one attempt, mapped to its error. */
   async #statusError(response: Response, label: string, ownId: string): Promise<HaltStateError> {
-    const status = response.status;
     const requestId = response.headers.get(HEADERS.requestId) ?? ownId;
     // A fetch in browser mode hides a manual redirect as status 0, type `opaqueredirect`.
-    if ((status >= 300 && status < 400) || response.type === 'opaqueredirect') {
+    if ((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect') {
       await response.body?.cancel().catch(() => undefined);
-      return new HaltStateError(
-        `${label} answered ${status || 'a'} redirect${redirectTarget(response)}; redirects are not followed, so the API key is never sent to another address. Set baseUrl to the address that answers`,
-        { status, requestId },
-      );
+      return errorFromStatus(response.status, { label, requestId, detail: undefined, baseUrl: this.#config.baseUrl, redirectTarget: redirectTarget(response) });
     }
-    const detail = await this.#readDetail(response);
-    const suffix = detail ? `: ${detail}` : '';
-    if (status === 401 || status === 403) {
-      return new HaltStateAuthError(`${label} was refused (${status}): check the tenant id and API key${suffix}`, { status, requestId });
-    }
-    if (status === IDEMPOTENCY_CONFLICT_STATUS) {
-      return new IdempotencyConflictError(`${label} answered ${status}: this idempotency key was already used for a different agent, action or params; use a new key${suffix}`, { status, requestId });
-    }
-    if (status === 404) {
-      return new HaltStateNotFoundError(`${label} answered 404 at ${this.#config.baseUrl}: not found (check baseUrl and namespace)${suffix}`, { status, requestId });
-    }
-    if (status === 400 || status === 422) {
-      return new HaltStatePolicyError(`${label} was rejected (${status})${suffix}`, { status, requestId, detail });
-    }
-    return new HaltStateError(`${label} answered unexpected status ${status}${suffix}`, { status, requestId });
+    return errorFromStatus(response.status, { label, requestId, detail: await this.#readDetail(response), baseUrl: this.#config.baseUrl });
   }
 
   async #readDetail(response: Response): Promise<string | undefined> {

@@ -2,7 +2,7 @@ import { HaltStateValidationError, isHaltStateClient, paramsFromArguments, type 
 import { resolveClient, trackGuardedClass } from './client-resolver.js';
 import { assertNamesTrusted } from './default-params.js';
 import { GUARD_MARKER } from './haltstate.constants.js';
-import type { GuardedMethod, HaltStateGuardOptions } from './halt-state-guard.interface.js';
+import type { GuardedMethod, HaltStateGuardOptions } from './haltstate-guard.interface.js';
 import { defineGuardMetadata } from './metadata.js';
 
 declare const misuse: unique symbol;

@@ -4,8 +4,8 @@
 // a reader of the server's audit trail who does not hold the key (a 4-digit PIN was brute-forced
 // from a plain SHA-256 in milliseconds).
 import { createHmac } from 'node:crypto';
-import { HaltStateValidationError } from '../errors.js';
-import { canonicalJson, toJsonObject, type JsonObject, type JsonValue } from './params.js';
+import { HaltStateValidationError } from './errors.js';
+import { canonicalJson, toJsonObject, type JsonObject, type JsonValue } from './json.js';
 
 const LABEL = 'haltstate/params-digest/v1';
 

@@ -1,0 +1,152 @@
+// The guard flow: ask, wait for a human while pending (asking again once decided), then run the
+// function only when allowed or approved, and report how it ended. `execute` is the same flow
+// for adapters, over a check when the call has no idempotency key.
+import type { z } from 'zod';
+import { awaitDecision, throwUnlessApproved, waitDeadline } from './approval-wait.js';
+import { prepareInput, redactParams, validIdentifier, waitSettings } from './call-input.js';
+import { check } from './check.js';
+import type { ClientContext } from './client-context.js';
+import { ActionAlreadyExecuted, ActionDenied, ActionExpired, ApprovalPending, HaltStateProtocolError, HaltStateValidationError, KillSwitchTriggered, type DecisionError } from './errors.js';
+import { linkSignals, type Deadline } from './internal/abort.js';
+import { announceApprovalRequested } from './internal/approval-notice.js';
+import { toJsonObject } from './json.js';
+import { redact } from './redaction.js';
+import { describeError, queueGuardReport, queueReport } from './reporting.js';
+import { KILL_SWITCH_POLICY_ID, ROUTES } from './routes.js';
+import { guardResponse, toPermit, type guardRequest, type GuardResponse } from './schemas/guard.js';
+import type { ApprovalRequest, ExecuteInput, GuardInput, Permit, RequestOptions, WaitOptions } from './types.js';
+
+/** `client.guard`: see its documentation. */
+export async function guard<T>(ctx: ClientContext, input: GuardInput, fn: (permit: Permit) => T | Promise<T>, options: RequestOptions): Promise<Awaited<T>> {
+  if (typeof fn !== 'function') throw new HaltStateValidationError('guard needs a function to run as its second argument', { path: 'fn' });
+  ctx.killSwitch.assertAlive();
+  const { agentId, action, params } = prepareInput(input, ctx.options.agentId);
+  const idempotencyKey = input.idempotencyKey ?? ctx.digest.idempotencyKey(ctx.options.tenantId, agentId, action, params);
+  validIdentifier(idempotencyKey, 'idempotencyKey');
+  const body = {
+    agent_id: agentId,
+    action,
+    params: redactParams(params, ctx.options.redact, ctx.digest),
+    idempotency_key: idempotencyKey,
+    tenant_id: ctx.options.tenantId,
+    ...(input.metadata === undefined ? {} : { metadata: redact(toJsonObject(input.metadata, 'metadata'), ctx.options.redact) }),
+  } satisfies z.input<typeof guardRequest>;
+  const { wait, waitMs } = waitSettings(input.wait);
+  const ask = async (signal?: AbortSignal) =>
+    (await ctx.transport.request({ method: 'POST', path: ROUTES.guard, body, bodyName: 'params', schema: guardResponse }, signal ? { ...options, signal } : options)).data;
+
+  let answer: GuardResponse = await ask();
+  // Set when the guard starts to wait; the function never starts once it has passed.
+  let deadline: Deadline | undefined;
+  try {
+    let decided = false;
+    while (answer.status === 'pending') {
+      const approvalId = answer.approval_id ?? idempotencyKey;
+      if (!wait) throw new ApprovalPending({ approvalId, idempotencyKey, action });
+      if (decided) throw new HaltStateProtocolError(`guard for "${action}" is still pending after approval ${approvalId} was decided`);
+      announce(ctx, { approvalId, action, agentId, idempotencyKey }, wait, waitMs);
+      deadline = waitDeadline(approvalId, waitMs);
+      await awaitDecision(ctx, approvalId, deadline.signal, { ...options, pollIntervalMs: wait.pollIntervalMs });
+      decided = true;
+      // The server stays the source of truth: ask again with the same key, within the deadline.
+      const link = linkSignals(options.signal, deadline.signal, ctx.closing);
+      try {
+        answer = await ask(link.signal);
+      } finally {
+        link.dispose();
+      }
+    }
+    if (answer.status === 'denied') throw denial({ action, agentId, reason: answer.reason, policyId: answer.policy_id ?? null, approver: answer.approver ?? null });
+    if (answer.status === 'expired') throw new ActionExpired({ action, approvalId: answer.approval_id ?? undefined });
+    if (answer.status === 'executed') throw new ActionAlreadyExecuted({ action, approvalId: answer.approval_id ?? undefined, idempotencyKey, executedAt: answer.executed_at ?? null });
+    await readyToRun(ctx, waitMs, options.signal, deadline);
+  } finally {
+    deadline?.dispose();
+  }
+
+  const permit = toPermit({ ...answer, status: answer.status }, { idempotencyKey, action, agentId });
+  try {
+    const value = await fn(permit);
+    queueGuardReport(ctx, permit, 'success', null);
+    return value;
+  } catch (error) {
+    queueGuardReport(ctx, permit, 'error', describeError(error));
+    throw error;
+  }
+}
+
+/** `client.execute`: with an idempotency key, `guard`; without one, check → run → report. */
+export async function execute<T>(ctx: ClientContext, input: ExecuteInput, fn: (permit: Permit | null) => T | Promise<T>, options: RequestOptions): Promise<Awaited<T>> {
+  if (input.idempotencyKey !== undefined) return guard(ctx, input, fn, options);
+  const decision = await check(ctx, input, options);
+  const { wait, waitMs } = waitSettings(input.wait);
+  if (decision.denied) throw denial({ action: decision.action, agentId: decision.agentId, reason: decision.reason, policyId: decision.policyId, approver: null });
+  let deadline: Deadline | undefined;
+  try {
+    if (decision.requiresApproval) {
+      const approvalId = decision.approvalId!;
+      if (!wait) throw new ApprovalPending({ approvalId, action: decision.action });
+      announce(ctx, { approvalId, action: decision.action, agentId: decision.agentId, idempotencyKey: null }, wait, waitMs);
+      deadline = waitDeadline(approvalId, waitMs);
+      const state = await awaitDecision(ctx, approvalId, deadline.signal, { ...options, pollIntervalMs: wait.pollIntervalMs });
+      throwUnlessApproved(state, decision.action, decision.policyId);
+    }
+    await readyToRun(ctx, waitMs, options.signal, deadline);
+  } finally {
+    deadline?.dispose();
+  }
+  const report = input.report !== false;
+  try {
+    const value = await fn(null);
+    if (report) queueReport(ctx, decision, { status: 'success', result: value });
+    return value;
+  } catch (error) {
+    if (report) queueReport(ctx, decision, { status: 'error', result: { error: describeError(error) } });
+    throw error;
+  }
+}
+
+/**
+ * Just before a guarded function starts: never after KILL, held while PAUSE, not once the
+ * caller aborted or the wait's deadline passed. Nothing is awaited after the last check.
+ */
+async function readyToRun(ctx: ClientContext, waitMs: number, signal: AbortSignal | undefined, deadline: Deadline | undefined): Promise<void> {
+  ctx.killSwitch.assertAlive();
+  if (ctx.killSwitch.status === 'PAUSE') {
+    const link = linkSignals(signal, deadline?.signal, ctx.closing);
+    try {
+      await ctx.killSwitch.whenRunnable(waitMs, link.signal);
+    } finally {
+      link.dispose();
+    }
+  }
+  ctx.killSwitch.assertAlive();
+  ctx.closing.throwIfAborted();
+  signal?.throwIfAborted();
+  deadline?.signal.throwIfAborted();
+}
+
+/** A wait for a human starts: the debug line, then the client's hook and the call's. */
+function announce(ctx: ClientContext, request: Omit<ApprovalRequest, 'url'>, wait: WaitOptions, waitMs: number): void {
+  const url = ctx.options.approvalUrl?.(request.approvalId);
+  announceApprovalRequested({
+    request: { ...request, url },
+    hooks: [ctx.options.onApprovalRequested, wait.onApprovalRequested],
+    logger: ctx.options.logger,
+    waitMs,
+    scrub: (text) => ctx.transport.scrub(text),
+  });
+}
+
+/**
+ * A DENY from the server's kill switch is `KillSwitchTriggered` for this call (the server lifts it
+ * on resume, so the client is not stopped for good); any other DENY is `ActionDenied`.
+ */
+function denial(details: { action: string; agentId: string; reason: string | null | undefined; policyId: string | null; approver: string | null }): DecisionError {
+  const { action, agentId, reason, policyId, approver } = details;
+  if (policyId === KILL_SWITCH_POLICY_ID) {
+    const message = `The kill switch stopped "${action}" for agent "${agentId}"${reason ? ` (${reason})` : ''}; it did not run. It runs again once an operator resumes the agent`;
+    return new KillSwitchTriggered({ agentId, agentStatus: 'KILL', message });
+  }
+  return new ActionDenied({ action, reason: reason || 'Policy violation', policyId, approver });
+}
