@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { formatPath } from '../policy/load.js';
+import { formatPath } from './policy/load.js';
 
 /** FastAPI-style error, as the public API sends them. */
 export function fail(reply: FastifyReply, status: number, detail: string): FastifyReply {

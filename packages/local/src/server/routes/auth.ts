@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HEADERS } from '@haltstate/core';
 import type { Tenant } from '../policy/schema.js';
 import type { TenantDirectory } from '../tenants.js';
-import { bearer, fail, header } from '../internal/http.js';
+import { bearer, fail, header } from '../http.js';
 
 /** Who may call a route: agents (the tenant API key) or approvers (the tenant admin key). */
 export type Role = 'agent' | 'admin';

@@ -6,7 +6,7 @@ import * as schemas from '@haltstate/core/schemas';
 import { evaluate } from '../policy/evaluate.js';
 import type { ApprovalRow } from '../store/types.js';
 import type { ServerContext } from '../context.js';
-import { fail, header, openEventStream, parseOr422 } from '../internal/http.js';
+import { fail, header, openEventStream, parseOr422 } from '../http.js';
 import { authenticate } from './auth.js';
 import { guardAnswer, KILLED } from './guard-answer.js';
 

@@ -1,6 +1,6 @@
 import type { AgentStatus } from '@haltstate/core';
-import type { approvalView } from './routes/admin.js';
-import type { AuditEntry } from './store/types.js';
+import type { approvalView } from '../server/routes/admin.js';
+import type { AuditEntry } from '../server/store/types.js';
 
 /** An approval as the admin routes return it. */
 export type ApprovalView = ReturnType<typeof approvalView>;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import * as schemas from '@haltstate/core/schemas';
 import type { ServerContext } from '../context.js';
 import type { ApprovalRow } from '../store/types.js';
-import { fail, header, openEventStream, parseOr422 } from '../internal/http.js';
+import { fail, header, openEventStream, parseOr422 } from '../http.js';
 import { authenticate } from './auth.js';
 import { decisionEvent } from './sentinel.js';
 
