@@ -9,6 +9,8 @@ export { evaluate, globToRegExp } from './server/policy/evaluate.js';
 export type { Evaluation, ActionRequest } from './server/policy/evaluate.js';
 export type { Policy, PolicyInput, Rule, Tenant, Condition } from './server/policy/schema.js';
 export { SqliteStore } from './server/store/sqlite-store.js';
+export { createStore } from './server/store/create-store.js';
+export type { Store, StoreOptions } from './server/store/store.js';
 export { resetDatabase, ResetError } from './server/store/reset.js';
 export type { ApprovalRow, AuditEntry, AuditKind, GuardRow } from './server/store/types.js';
 export { formatAuditTable } from './cli/audit-table.js';
