@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { formatPath } from './policy/load.js';
 
@@ -7,21 +7,31 @@ export function fail(reply: FastifyReply, status: number, detail: string): Fasti
   return reply.code(status).type('application/json').send({ detail });
 }
 
+// Fastify hands a validator null for a request without a body; this marks the missing body
+// first, so the 422 says "received undefined" for it and "received null" for a JSON `null`.
+const NO_BODY = Symbol('no body');
+
 /**
- * Fastify's validator for the routes' zod schemas (`schema: { body, querystring }`): the parsed
- * value replaces the raw one, and a failure is a 422 naming the fields, as the public API sends
- * them. Fastify passes a missing body as null; it is parsed as the missing body it is.
+ * Validates a plugin's routes with the zod schemas they declare (`schema: { body, querystring }`):
+ * the parsed value replaces the raw one, and a failure is a 422 naming the fields, as the public
+ * API sends them. Validation runs after the preValidation hooks (auth), so a caller without a
+ * key never learns about the schemas.
  *
  * @example
- * app.setValidatorCompiler(zodValidator);
+ * useZodSchemas(app);
  * app.post(ROUTES.report, { schema: { body: schemas.reportRequest } }, handler);
  */
-export const zodValidator: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPart }) => (value) => {
-  const parsed = schema.safeParse(httpPart === 'body' && value === null ? undefined : value);
-  if (parsed.success) return { value: parsed.data };
-  const detail = parsed.error.issues.map((issue) => `${formatPath(issue.path) || 'body'}: ${issue.message}`).join('; ');
-  return { error: Object.assign(new Error(detail), { statusCode: 422 }) };
-};
+export function useZodSchemas(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined) request.body = NO_BODY;
+  });
+  app.setValidatorCompiler<z.ZodType>(({ schema }) => (value) => {
+    const parsed = schema.safeParse(value === NO_BODY ? undefined : value);
+    if (parsed.success) return { value: parsed.data };
+    const detail = parsed.error.issues.map((issue) => `${formatPath(issue.path) || 'body'}: ${issue.message}`).join('; ');
+    return { error: Object.assign(new Error(detail), { statusCode: 422 }) };
+  });
+}
 
 export function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];

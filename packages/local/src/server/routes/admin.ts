@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { ServerContext } from '../context.js';
-import { fail, header, openEventStream, zodValidator } from '../http.js';
+import { fail, header, openEventStream, useZodSchemas } from '../http.js';
 import { approveBody, listQuery, rejectBody, statusBody } from '../wire/requests.js';
 import { approvalView, decisionEvent } from '../wire/responses.js';
 import { requireRole, tenantOf } from './auth.js';
@@ -10,7 +10,7 @@ import { requireRole, tenantOf } from './auth.js';
 export function adminRoutes(context: ServerContext) {
   const { store, tenants, hub } = context;
   return async function register(app: FastifyInstance): Promise<void> {
-    app.setValidatorCompiler(zodValidator);
+    useZodSchemas(app);
     app.addHook('preValidation', requireRole(tenants, 'admin'));
 
     // Which tenant a key belongs to: the CLI asks it when a key is refused for the tenant it

@@ -5,7 +5,7 @@ import { canonicalJson, HEADERS, ROUTES, type JsonObject } from '@haltstate/core
 import * as schemas from '@haltstate/core/schemas';
 import type { ServerContext } from '../context.js';
 import { decide } from '../decide.js';
-import { fail, header, openEventStream, zodValidator } from '../http.js';
+import { fail, header, openEventStream, useZodSchemas } from '../http.js';
 import { checkBody, heartbeatQuery, sinceQuery, streamQuery } from '../wire/requests.js';
 import { approvalState, decisionEvent, guardAnswer } from '../wire/responses.js';
 import { requireRole, sameTenant, tenantOf } from './auth.js';
@@ -24,7 +24,7 @@ async function requestIdHook(request: FastifyRequest, reply: FastifyReply): Prom
 export function sentinelRoutes(context: ServerContext) {
   const { store, tenants, hub } = context;
   return async function register(app: FastifyInstance): Promise<void> {
-    app.setValidatorCompiler(zodValidator);
+    useZodSchemas(app);
     app.addHook('preValidation', requireRole(tenants, 'agent'));
 
     app.post<{ Body: z.output<typeof checkBody> }>(ROUTES.check, { schema: { body: checkBody }, preValidation: requestIdHook }, async (request, reply) => {
