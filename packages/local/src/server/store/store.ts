@@ -34,7 +34,12 @@ export interface StoreEvents {
   onDecision?: (approval: ApprovalRow) => void;
 }
 
-/** Options of {@link createStore} (and so of every store). */
+/**
+ * Options of {@link createStore} (and so of every store).
+ *
+ * @example
+ * createStore({ db: ':memory:', now: () => new Date('2026-01-01T00:00:00Z'), requestIdWindowMs: 60_000 });
+ */
 export interface StoreOptions extends StoreEvents {
   /** SQLite file, or `:memory:`. */
   db: string;
@@ -52,7 +57,7 @@ export interface StoreOptions extends StoreEvents {
  * Every method is synchronous: the SQLite store runs each call to its end, and the callbacks of
  * `guard` and `checkOnce` run inside the store's transaction, so concurrent first calls with one
  * key make exactly one approval. A store on a networked database would need this interface to
- * return promises (and the callbacks to stop calling back into the store); see the README.
+ * return promises (and the callbacks to stop calling back into the store).
  *
  * @example
  * const store: Store = createStore({ db: ':memory:' });
