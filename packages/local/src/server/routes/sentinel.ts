@@ -33,22 +33,14 @@ export function sentinelRoutes(context: ServerContext) {
       const requestId = header(request, HEADERS.requestId);
       const body = request.body;
       const digest = createHash('sha256').update(canonicalJson(body as unknown as JsonObject)).digest('hex');
-      const result = store.checkOnce(tenant.id, requestId, digest, () => {
-        const evaluation = decide(context, tenant.id, body).evaluate();
-        store.audit({ tenantId: tenant.id, kind: 'check', agentId: body.agent_id, action: body.action, decision: evaluation.decision, policyId: evaluation.policyId, requestId: requestId ?? null, reason: evaluation.reason });
-        const approval =
-          evaluation.decision === 'APPROVAL_REQUIRED'
-            ? store.createApproval({ tenantId: tenant.id, agentId: body.agent_id, action: body.action, params: body.params, metadata: null, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs }, false)
-            : null;
-        const answer = {
-          decision: evaluation.decision,
-          reason: evaluation.reason,
-          policy_id: evaluation.policyId,
-          latency_ms: Number(process.hrtime.bigint() - started) / 1e6,
-          ...(approval ? { approval_id: approval.id } : {}),
-        };
-        return { answer, approval };
-      });
+      const check = { tenantId: tenant.id, requestId, bodyDigest: digest, agentId: body.agent_id, action: body.action, params: body.params };
+      const result = store.checkOnce(check, decide(context, tenant.id, body).evaluate, (evaluation, approval) => ({
+        decision: evaluation.decision,
+        reason: evaluation.reason,
+        policy_id: evaluation.policyId,
+        latency_ms: Number(process.hrtime.bigint() - started) / 1e6,
+        ...(approval ? { approval_id: approval.id } : {}),
+      }));
       if (result.kind === 'conflict') return fail(reply, 409, `X-Request-Id "${requestId}" was already used for a check with another body; send a new id for a new check`);
       return result.answer;
     });

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { AgentStatus, ApprovalStatus, DecisionValue, GuardStatus } from '@haltstate/core';
 import { MIGRATIONS } from './migrations.js';
-import type { CheckOnceResult, DecideResult, GuardRequest, GuardResult, Store, StoredEvaluation, StoreOptions } from './store.js';
+import type { CheckAnswer, CheckInput, CheckOnceResult, DecideResult, GuardRequest, GuardResult, Store, StoredEvaluation, StoreOptions } from './store.js';
 import type { ApprovalRow, AuditEntry, AuditInput, GuardAnswer, GuardOutcome, GuardRow, NewApproval, ReportInput } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -315,26 +315,31 @@ export class SqliteStore implements Store {
   // ── checks ───────────────────────────────────────────────────────────────
 
   /**
-   * Runs a check once per (tenant, X-Request-Id): `run` (which audits and may create an approval)
-   * and remembering its answer are one transaction. A repeat within the window with the same
-   * body digest gets the stored answer and runs nothing; with another digest it is a `conflict`.
-   * Without a request id, `run` simply runs. A new approval is published after the commit.
+   * Runs a check once per (tenant, X-Request-Id): the evaluation, its audit line, the approval it
+   * may need and remembering the answer are one transaction. A repeat within the window with the
+   * same body digest gets the stored answer and evaluates nothing; with another digest it is a
+   * `conflict`. Without a request id, the check simply runs. A new approval is published after
+   * the commit.
    */
-  checkOnce(
-    tenantId: string,
-    requestId: string | undefined,
-    bodyDigest: string,
-    run: () => { answer: Record<string, unknown>; approval: ApprovalRow | null },
-  ): CheckOnceResult {
+  checkOnce(check: CheckInput, evaluate: () => StoredEvaluation, answer: CheckAnswer): CheckOnceResult {
+    const { tenantId, requestId } = check;
+    const run = () => {
+      const evaluation = evaluate();
+      this.audit({ tenantId, kind: 'check', agentId: check.agentId, action: check.action, decision: evaluation.decision, policyId: evaluation.policyId, requestId: requestId ?? null, reason: evaluation.reason });
+      const approval =
+        evaluation.decision === 'APPROVAL_REQUIRED'
+          ? this.createApproval({ tenantId, agentId: check.agentId, action: check.action, params: check.params, metadata: null, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs }, false)
+          : null;
+      return { answer: answer(evaluation, approval), approval };
+    };
     const result = this.#db.transaction(() => {
       if (requestId === undefined) return { kind: 'first' as const, ...run() };
       const cutoff = new Date(this.#now().getTime() - this.#requestIdWindowMs).toISOString();
       const seen = this.#sql.seenCheck.get(tenantId, requestId, cutoff) as Row | undefined;
-      if (seen) return seen.body_digest === bodyDigest ? { kind: 'repeat' as const, answer: JSON.parse(seen.answer as string) as Record<string, unknown>, approval: null } : { kind: 'conflict' as const };
+      if (seen) return seen.body_digest === check.bodyDigest ? { kind: 'repeat' as const, answer: JSON.parse(seen.answer as string) as Record<string, unknown>, approval: null } : { kind: 'conflict' as const };
       const first = run();
       // An entry past the window (not yet pruned) is replaced: the id is new again.
-      this.#sql.rememberCheck
-        .run(tenantId, requestId, bodyDigest, JSON.stringify(first.answer), this.now());
+      this.#sql.rememberCheck.run(tenantId, requestId, check.bodyDigest, JSON.stringify(first.answer), this.now());
       return { kind: 'first' as const, ...first };
     }).immediate();
     if (result.kind === 'conflict') return result;

@@ -23,6 +23,19 @@ export type GuardResult = { conflict: true; existing: GuardRow } | { conflict: f
 /** The outcome of {@link Store.decide}. */
 export type DecideResult = { ok: true; approval: ApprovalRow } | { ok: false; error: 'not_found' | 'conflict'; approval?: ApprovalRow };
 
+/** One check, as {@link Store.checkOnce} records it; `bodyDigest` tells a retry from a reuse of its request id. */
+export interface CheckInput {
+  tenantId: string;
+  requestId: string | undefined;
+  bodyDigest: string;
+  agentId: string;
+  action: string;
+  params: Record<string, unknown>;
+}
+
+/** Builds a check's answer from its evaluation and the approval it opened (if any); the store remembers it for retries. */
+export type CheckAnswer = (evaluation: StoredEvaluation, approval: ApprovalRow | null) => Record<string, unknown>;
+
 /** The outcome of {@link Store.checkOnce}. */
 export type CheckOnceResult = { kind: 'first' | 'repeat'; answer: Record<string, unknown> } | { kind: 'conflict' };
 
@@ -54,10 +67,11 @@ export interface StoreOptions extends StoreEvents {
  * check request ids and the audit trail. The server, its routes and its context know only this
  * interface; {@link createStore} picks the implementation (SQLite today).
  *
- * Every method is synchronous: the SQLite store runs each call to its end, and the callbacks of
- * `guard` and `checkOnce` run inside the store's transaction, so concurrent first calls with one
- * key make exactly one approval. A store on a networked database would need this interface to
- * return promises (and the callbacks to stop calling back into the store).
+ * Every method is synchronous: the SQLite store runs each call to its end in one transaction
+ * where it matters, so concurrent first calls with one key make exactly one approval. The
+ * callbacks of `guard` and `checkOnce` run inside that transaction and never call back into the
+ * store (the kill switch is read before), so a store on a networked database can run them in
+ * its own transaction; it would need this interface to return promises.
  *
  * @example
  * const store: Store = createStore({ db: ':memory:' });
@@ -92,8 +106,11 @@ export interface Store {
   /** Guards that were let through but never reported. */
   unreportedPermits(tenantId: string): GuardRow[];
 
-  /** Runs a check once per (tenant, X-Request-Id): a repeat gets the first answer. */
-  checkOnce(tenantId: string, requestId: string | undefined, bodyDigest: string, run: () => { answer: Record<string, unknown>; approval: ApprovalRow | null }): CheckOnceResult;
+  /**
+   * Runs a check once per (tenant, X-Request-Id): evaluates, audits, opens the approval it needs
+   * and remembers the answer; a repeat gets the first answer.
+   */
+  checkOnce(check: CheckInput, evaluate: () => StoredEvaluation, answer: CheckAnswer): CheckOnceResult;
   /** Forgets check request ids older than the window; returns how many. */
   forgetRequestIds(): number;
 
