@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { AgentStatus, ApprovalStatus, DecisionValue, GuardStatus } from '@haltstate/core';
 import { MIGRATIONS } from './migrations.js';
-import type { CheckAnswer, CheckInput, CheckOnceResult, DecideResult, GuardRequest, GuardResult, Store, StoredEvaluation, StoreOptions } from './store.js';
+import type { CheckAnswer, CheckInput, CheckOnceResult, DecideResult, GuardInput, GuardResult, Store, StoredEvaluation, StoreOptions } from './store.js';
 import type { ApprovalRow, AuditEntry, AuditInput, GuardAnswer, GuardOutcome, GuardRow, NewApproval, ReportInput } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -240,7 +240,7 @@ export class SqliteStore implements Store {
   guard(
     tenantId: string,
     key: string,
-    request: GuardRequest,
+    request: GuardInput,
     evaluate: () => StoredEvaluation,
   ): GuardResult {
     this.expireDue();

@@ -2,7 +2,7 @@ import type { AgentStatus, ApprovalStatus, DecisionValue } from '@haltstate/core
 import type { ApprovalRow, AuditEntry, AuditInput, GuardAnswer, GuardOutcome, GuardRow, NewApproval, ReportInput } from './types.js';
 
 /** What a guard call asks for; `params` is the canonical JSON of the call's params. */
-export interface GuardRequest {
+export interface GuardInput {
   agentId: string;
   action: string;
   params: string;
@@ -98,7 +98,7 @@ export interface Store {
    * The guard record for (tenant, key) and the approval bound to it; `evaluate` decides when the
    * key has no approval yet. `conflict` when the key was used for a different agent, action or params.
    */
-  guard(tenantId: string, key: string, request: GuardRequest, evaluate: () => StoredEvaluation): GuardResult;
+  guard(tenantId: string, key: string, request: GuardInput, evaluate: () => StoredEvaluation): GuardResult;
   /** Records the state a guard call answered, auditing it when it changed. */
   noteGuardState(tenantId: string, guard: GuardRow, answer: GuardAnswer): void;
   /** Records a guarded action's outcome; the first one uses an approved approval up. */
