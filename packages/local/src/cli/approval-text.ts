@@ -1,4 +1,4 @@
-import type { ApprovalView } from '../admin-client.js';
+import type { ApprovalView } from './admin-client.js';
 
 /**
  * The short id the page and `haltstate approvals` show; the CLI takes it (any unique prefix).

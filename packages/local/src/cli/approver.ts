@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { AdminClient, AdminError, type ApprovalView } from '../admin-client.js';
-import { formatAuditTable } from '../audit-table.js';
+import { AdminClient, AdminError, type ApprovalView } from './admin-client.js';
+import { formatAuditTable } from './audit-table.js';
 import { approvalLines, shortId } from './approval-text.js';
 import { CliError, type CliIo } from './io.js';
 

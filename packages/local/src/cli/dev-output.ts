@@ -1,5 +1,5 @@
-import type { LocalServer } from '../app.js';
-import type { Tenant } from '../policy/schema.js';
+import type { LocalServer } from '../server/app.js';
+import type { Tenant } from '../server/policy/schema.js';
 import { SIGN_IN_LINK } from '../hints.js';
 import { STARTER_TENANT } from './starter-policy.js';
 

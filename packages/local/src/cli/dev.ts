@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { createLocalServer, type LocalServer } from '../app.js';
+import { createLocalServer, type LocalServer } from '../server/app.js';
 import { command, SIGN_IN_LINK } from '../hints.js';
-import { readPolicyFile, resolvePolicy } from '../policy/load.js';
-import type { Policy } from '../policy/schema.js';
-import { resetDatabase } from '../store/reset.js';
+import { readPolicyFile, resolvePolicy } from '../server/policy/load.js';
+import type { Policy } from '../server/policy/schema.js';
+import { resetDatabase } from '../server/store/reset.js';
 import { exposureWarning, tenantLines } from './dev-output.js';
 import { CliError, type CliIo } from './io.js';
 

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
-import { AdminError } from '../admin-client.js';
-import { PolicyFileError } from '../policy/load.js';
-import { ResetError } from '../store/reset.js';
+import { AdminError } from './admin-client.js';
+import { PolicyFileError } from '../server/policy/load.js';
+import { ResetError } from '../server/store/reset.js';
 import { approverCommands } from './approver.js';
 import { devCommand } from './dev.js';
 import { initCommand } from './init.js';

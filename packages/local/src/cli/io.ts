@@ -1,4 +1,4 @@
-import type { LocalServer } from '../app.js';
+import type { LocalServer } from '../server/app.js';
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIo {

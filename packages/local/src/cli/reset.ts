@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resetDatabase } from '../store/reset.js';
+import { resetDatabase } from '../server/store/reset.js';
 import { CliError, type CliIo } from './io.js';
 
 /**

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { AgentStatus, ApprovalStatus, DecisionValue, GuardStatus } from '@haltstate/core';
 import { MIGRATIONS } from './migrations.js';
+import type { CheckAnswer, CheckInput, CheckOnceResult, DecideResult, GuardInput, GuardResult, Store, StoredEvaluation, StoreOptions } from './store.js';
 import type { ApprovalRow, AuditEntry, AuditInput, GuardAnswer, GuardOutcome, GuardRow, NewApproval, ReportInput } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -41,14 +42,48 @@ const toAudit = (row: Row): AuditEntry => ({
   reason: (row.reason as string | null) ?? null,
 });
 
+/** Every statement the store runs, prepared once when it opens (after the migrations). */
+function prepareStatements(db: Database.Database) {
+  return {
+    insertApproval: db.prepare(`INSERT INTO approvals (id, tenant_id, agent_id, action, params, metadata, idempotency_key, policy_id, policy_reason, status, created_at, expires_at)
+                VALUES (@id, @tenant_id, @agent_id, @action, @params, @metadata, @idempotency_key, @policy_id, @policy_reason, @status, @created_at, @expires_at)`),
+    approvalOfTenant: db.prepare('SELECT * FROM approvals WHERE id = ? AND tenant_id = ?'),
+    approvalsWithStatus: db.prepare('SELECT * FROM approvals WHERE tenant_id = ? AND status = ? ORDER BY created_at, rowid'),
+    approvals: db.prepare('SELECT * FROM approvals WHERE tenant_id = ? ORDER BY created_at, rowid'),
+    decideApproval: db.prepare('UPDATE approvals SET status = ?, approver = ?, reason = ?, decided_at = ? WHERE id = ?'),
+    dueApprovals: db.prepare("SELECT * FROM approvals WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at, rowid"),
+    expireApproval: db.prepare("UPDATE approvals SET status = 'expired', decided_at = ? WHERE id = ? AND status = 'pending'"),
+    decisionsSince: db.prepare("SELECT * FROM approvals WHERE tenant_id = ? AND status != 'pending' AND decided_at > ? ORDER BY decided_at, rowid LIMIT ?"),
+    guard: db.prepare('SELECT * FROM guards WHERE tenant_id = ? AND idempotency_key = ?'),
+    reevaluateGuard: db.prepare('UPDATE guards SET decision = @decision, policy_id = @policy_id, reason = @reason, approval_id = @approval_id WHERE tenant_id = @tenant_id AND idempotency_key = @idempotency_key'),
+    insertGuard: db.prepare(`INSERT INTO guards (tenant_id, idempotency_key, agent_id, action, params, decision, policy_id, reason, approval_id, created_at)
+                  VALUES (@tenant_id, @idempotency_key, @agent_id, @action, @params, @decision, @policy_id, @reason, @approval_id, @created_at)`),
+    noteGuardState: db.prepare('UPDATE guards SET last_state = ?, permit_issued_at = COALESCE(permit_issued_at, ?) WHERE tenant_id = ? AND idempotency_key = ?'),
+    reportGuard: db.prepare('UPDATE guards SET outcome = ?, error = ?, reported_at = ? WHERE tenant_id = ? AND idempotency_key = ?'),
+    executeGuard: db.prepare('UPDATE guards SET executed_at = ? WHERE tenant_id = ? AND idempotency_key = ?'),
+    unreportedPermits: db.prepare('SELECT * FROM guards WHERE tenant_id = ? AND permit_issued_at IS NOT NULL AND reported_at IS NULL ORDER BY permit_issued_at'),
+    seenCheck: db.prepare('SELECT body_digest, answer FROM check_requests WHERE tenant_id = ? AND request_id = ? AND created_at > ?'),
+    rememberCheck: db.prepare('INSERT INTO check_requests (tenant_id, request_id, body_digest, answer, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, request_id) DO UPDATE SET body_digest = excluded.body_digest, answer = excluded.answer, created_at = excluded.created_at'),
+    forgetChecks: db.prepare('DELETE FROM check_requests WHERE created_at <= ?'),
+    insertReport: db.prepare('INSERT INTO reports (tenant_id, request_id, agent_id, action, status, decision, policy_id, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, request_id) DO NOTHING'),
+    agentStatus: db.prepare('SELECT status FROM agents WHERE tenant_id = ? AND agent_id = ?'),
+    setAgentStatus: db.prepare('INSERT INTO agents (tenant_id, agent_id, status, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, agent_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at'),
+    insertAudit: db.prepare(`INSERT INTO audit (time, tenant_id, kind, agent_id, action, decision, policy_id, approver, outcome, approval_id, idempotency_key, request_id, reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    auditTrail: db.prepare('SELECT * FROM audit WHERE tenant_id = ? ORDER BY id'),
+    approvalById: db.prepare('SELECT * FROM approvals WHERE id = ?'),
+  };
+}
+
 /**
  * All state of the local server in SQLite (WAL mode): approvals, guard states, reports, agent
  * statuses and the audit trail. `:memory:` for tests; a file survives restarts.
  * Every method is synchronous, and the guard path runs in one IMMEDIATE transaction on a unique
  * key, so concurrent first calls with one key make exactly one approval.
  */
-export class SqliteStore {
+export class SqliteStore implements Store {
   readonly #db: Database.Database;
+  readonly #sql: ReturnType<typeof prepareStatements>;
   readonly #now: () => Date;
   readonly #onDecision: (approval: ApprovalRow) => void;
   readonly #onCreated: (approval: ApprovalRow) => void;
@@ -61,7 +96,7 @@ export class SqliteStore {
    * rejected or expired. Both are called after the change is stored. `requestIdWindowMs` is how
    * long a check's X-Request-Id is remembered (default 24 h).
    */
-  constructor(file: string, options: { now?: () => Date; onCreated?: (approval: ApprovalRow) => void; onDecision?: (approval: ApprovalRow) => void; requestIdWindowMs?: number } = {}) {
+  constructor(file: string, options: Omit<StoreOptions, 'db'> = {}) {
     this.#db = new Database(file);
     this.#now = options.now ?? (() => new Date());
     this.#requestIdWindowMs = options.requestIdWindowMs ?? 24 * 3_600_000;
@@ -80,6 +115,7 @@ export class SqliteStore {
     }
     const last = (this.#db.prepare('SELECT MAX(decided_at) AS last FROM approvals').get() as Row).last as string | null;
     this.#lastDecisionMs = last === null ? 0 : Date.parse(last);
+    this.#sql = prepareStatements(this.#db);
   }
 
   now(): string {
@@ -119,9 +155,7 @@ export class SqliteStore {
       created_at: now.toISOString(),
       expires_at: new Date(now.getTime() + input.ttlMs).toISOString(),
     };
-    this.#db
-      .prepare(`INSERT INTO approvals (id, tenant_id, agent_id, action, params, metadata, idempotency_key, policy_id, policy_reason, status, created_at, expires_at)
-                VALUES (@id, @tenant_id, @agent_id, @action, @params, @metadata, @idempotency_key, @policy_id, @policy_reason, @status, @created_at, @expires_at)`)
+    this.#sql.insertApproval
       .run(row);
     this.audit({ tenantId: input.tenantId, kind: 'approval_requested', agentId: input.agentId, action: input.action, decision: 'APPROVAL_REQUIRED', policyId: input.policyId, approvalId: row.id, idempotencyKey: input.idempotencyKey ?? null, reason: input.policyReason });
     const approval = toApproval(row);
@@ -131,29 +165,29 @@ export class SqliteStore {
 
   getApproval(tenantId: string, id: string): ApprovalRow | undefined {
     this.expireDue();
-    const row = this.#db.prepare('SELECT * FROM approvals WHERE id = ? AND tenant_id = ?').get(id, tenantId) as Row | undefined;
+    const row = this.#sql.approvalOfTenant.get(id, tenantId) as Row | undefined;
     return row && toApproval(row);
   }
 
   listApprovals(tenantId: string, status?: ApprovalStatus): ApprovalRow[] {
     this.expireDue();
     const rows = status
-      ? this.#db.prepare('SELECT * FROM approvals WHERE tenant_id = ? AND status = ? ORDER BY created_at, rowid').all(tenantId, status)
-      : this.#db.prepare('SELECT * FROM approvals WHERE tenant_id = ? ORDER BY created_at, rowid').all(tenantId);
+      ? this.#sql.approvalsWithStatus.all(tenantId, status)
+      : this.#sql.approvals.all(tenantId);
     return (rows as Row[]).map(toApproval);
   }
 
   /** A human decision. `conflict` when already decided (or expired), `not_found` for another tenant's id. */
-  decide(tenantId: string, id: string, status: 'approved' | 'rejected', approver: string, reason: string | null): { ok: true; approval: ApprovalRow } | { ok: false; error: 'not_found' | 'conflict'; approval?: ApprovalRow } {
+  decide(tenantId: string, id: string, status: 'approved' | 'rejected', approver: string, reason: string | null): DecideResult {
     this.expireDue();
     const result = this.#db.transaction(() => {
-      const current = this.#db.prepare('SELECT * FROM approvals WHERE id = ? AND tenant_id = ?').get(id, tenantId) as Row | undefined;
+      const current = this.#sql.approvalOfTenant.get(id, tenantId) as Row | undefined;
       if (!current) return { ok: false as const, error: 'not_found' as const };
       // Past its ttl it is expired, even if the sweep has not marked it yet: too late to decide.
       if (current.status === 'pending' && (current.expires_at as string) <= this.now()) return { ok: false as const, error: 'conflict' as const, approval: toApproval({ ...current, status: 'expired' }) };
       if (current.status !== 'pending') return { ok: false as const, error: 'conflict' as const, approval: toApproval(current) };
       const decidedAt = this.#decisionTime();
-      this.#db.prepare('UPDATE approvals SET status = ?, approver = ?, reason = ?, decided_at = ? WHERE id = ?').run(status, approver, reason, decidedAt, id);
+      this.#sql.decideApproval.run(status, approver, reason, decidedAt, id);
       const approval = toApproval({ ...current, status, approver, reason, decided_at: decidedAt });
       this.audit({ tenantId, kind: 'approval_decided', agentId: approval.agentId, action: approval.action, decision: status, policyId: approval.policyId, approver, approvalId: id, idempotencyKey: approval.idempotencyKey, reason });
       return { ok: true as const, approval };
@@ -169,13 +203,13 @@ export class SqliteStore {
    */
   expireDue(): ApprovalRow[] {
     const now = this.now();
-    const due = this.#db.prepare("SELECT * FROM approvals WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at, rowid").all(now) as Row[];
+    const due = this.#sql.dueApprovals.all(now) as Row[];
     if (due.length === 0) return [];
     const expired = this.#db.transaction(() => {
       const expired: ApprovalRow[] = [];
       for (const row of due) {
         const decidedAt = this.#decisionTime();
-        const changed = this.#db.prepare("UPDATE approvals SET status = 'expired', decided_at = ? WHERE id = ? AND status = 'pending'").run(decidedAt, row.id).changes;
+        const changed = this.#sql.expireApproval.run(decidedAt, row.id).changes;
         if (changed === 0) continue;
         const approval = toApproval({ ...row, status: 'expired', decided_at: decidedAt });
         expired.push(approval);
@@ -190,7 +224,7 @@ export class SqliteStore {
   /** Decided approvals after `since` (exclusive), oldest first. */
   decisionsSince(tenantId: string, since: string, limit: number): ApprovalRow[] {
     this.expireDue();
-    const rows = this.#db.prepare("SELECT * FROM approvals WHERE tenant_id = ? AND status != 'pending' AND decided_at > ? ORDER BY decided_at, rowid LIMIT ?").all(tenantId, since, limit) as Row[];
+    const rows = this.#sql.decisionsSince.all(tenantId, since, limit) as Row[];
     return rows.map(toApproval);
   }
 
@@ -206,12 +240,12 @@ export class SqliteStore {
   guard(
     tenantId: string,
     key: string,
-    request: { agentId: string; action: string; params: string; metadata: Record<string, unknown> | null },
-    evaluate: () => { decision: DecisionValue; policyId: string | null; reason: string; ttlMs: number },
-  ): { conflict: true; existing: GuardRow } | { conflict: false; guard: GuardRow; approval: ApprovalRow | null; created: boolean } {
+    request: GuardInput,
+    evaluate: () => StoredEvaluation,
+  ): GuardResult {
     this.expireDue();
     const result = this.#db.transaction(() => {
-      const existing = this.#db.prepare('SELECT * FROM guards WHERE tenant_id = ? AND idempotency_key = ?').get(tenantId, key) as Row | undefined;
+      const existing = this.#sql.guard.get(tenantId, key) as Row | undefined;
       if (existing) {
         const guard = this.#toGuard(existing);
         if (guard.agentId !== request.agentId || guard.action !== request.action || existing.params !== request.params) return { conflict: true as const, existing: guard };
@@ -224,14 +258,12 @@ export class SqliteStore {
           : null;
       const fresh = { decision: evaluation.decision, policy_id: evaluation.policyId, reason: evaluation.reason, approval_id: approval?.id ?? null };
       if (existing) {
-        this.#db.prepare('UPDATE guards SET decision = @decision, policy_id = @policy_id, reason = @reason, approval_id = @approval_id WHERE tenant_id = @tenant_id AND idempotency_key = @idempotency_key').run({ ...fresh, tenant_id: tenantId, idempotency_key: key });
+        this.#sql.reevaluateGuard.run({ ...fresh, tenant_id: tenantId, idempotency_key: key });
         return { conflict: false as const, guard: this.#toGuard({ ...existing, ...fresh }), approval, created: approval !== null };
       }
       const row = { tenant_id: tenantId, idempotency_key: key, agent_id: request.agentId, action: request.action, params: request.params, ...fresh, created_at: this.now() };
       // The primary key on (tenant_id, idempotency_key) is what makes a second writer fail.
-      this.#db
-        .prepare(`INSERT INTO guards (tenant_id, idempotency_key, agent_id, action, params, decision, policy_id, reason, approval_id, created_at)
-                  VALUES (@tenant_id, @idempotency_key, @agent_id, @action, @params, @decision, @policy_id, @reason, @approval_id, @created_at)`)
+      this.#sql.insertGuard
         .run(row);
       return { conflict: false as const, guard: this.#toGuard(row), approval, created: true };
     }).immediate();
@@ -244,8 +276,7 @@ export class SqliteStore {
   noteGuardState(tenantId: string, guard: GuardRow, answer: GuardAnswer): void {
     if (guard.lastState === answer.status) return;
     const permit = answer.status === 'allowed' || answer.status === 'approved';
-    this.#db
-      .prepare('UPDATE guards SET last_state = ?, permit_issued_at = COALESCE(permit_issued_at, ?) WHERE tenant_id = ? AND idempotency_key = ?')
+    this.#sql.noteGuardState
       .run(answer.status, permit ? this.now() : null, tenantId, guard.idempotencyKey);
     this.audit({ tenantId, kind: 'guard', agentId: guard.agentId, action: guard.action, decision: answer.status, policyId: answer.policyId, approver: answer.approver, approvalId: guard.approvalId, idempotencyKey: guard.idempotencyKey, reason: answer.reason });
   }
@@ -256,19 +287,19 @@ export class SqliteStore {
    */
   guardReport(tenantId: string, key: string, outcome: GuardOutcome): GuardRow | undefined {
     return this.#db.transaction(() => {
-      const row = this.#db.prepare('SELECT * FROM guards WHERE tenant_id = ? AND idempotency_key = ?').get(tenantId, key) as Row | undefined;
+      const row = this.#sql.guard.get(tenantId, key) as Row | undefined;
       if (!row) return undefined;
       const approvalId = (row.approval_id as string | null) ?? null;
       // A retried report of the same outcome (the answer to the first was lost) changes nothing.
       const retried = row.reported_at !== null && row.outcome === outcome.outcome && row.error === outcome.error;
       const now = this.now();
       if (!retried) {
-        this.#db.prepare('UPDATE guards SET outcome = ?, error = ?, reported_at = ? WHERE tenant_id = ? AND idempotency_key = ?').run(outcome.outcome, outcome.error, now, tenantId, key);
+        this.#sql.reportGuard.run(outcome.outcome, outcome.error, now, tenantId, key);
         this.audit({ tenantId, kind: 'guard_report', agentId: outcome.agentId, action: outcome.action, outcome: outcome.outcome, idempotencyKey: key, approvalId, reason: outcome.error });
       }
       const approval = approvalId ? this.#approvalById(approvalId) : null;
       if (approval?.status === 'approved' && row.executed_at === null) {
-        this.#db.prepare('UPDATE guards SET executed_at = ? WHERE tenant_id = ? AND idempotency_key = ?').run(now, tenantId, key);
+        this.#sql.executeGuard.run(now, tenantId, key);
         this.audit({ tenantId, kind: 'approval_executed', agentId: approval.agentId, action: approval.action, decision: 'executed', policyId: approval.policyId, approver: approval.approver, outcome: outcome.outcome, approvalId, idempotencyKey: key });
         return this.#toGuard({ ...row, executed_at: now });
       }
@@ -278,33 +309,37 @@ export class SqliteStore {
 
   /** Guards that were let through but never reported: crashed after (or while) acting. */
   unreportedPermits(tenantId: string): GuardRow[] {
-    return (this.#db.prepare('SELECT * FROM guards WHERE tenant_id = ? AND permit_issued_at IS NOT NULL AND reported_at IS NULL ORDER BY permit_issued_at').all(tenantId) as Row[]).map((row) => this.#toGuard(row));
+    return (this.#sql.unreportedPermits.all(tenantId) as Row[]).map((row) => this.#toGuard(row));
   }
 
   // ── checks ───────────────────────────────────────────────────────────────
 
   /**
-   * Runs a check once per (tenant, X-Request-Id): `run` (which audits and may create an approval)
-   * and remembering its answer are one transaction. A repeat within the window with the same
-   * body digest gets the stored answer and runs nothing; with another digest it is a `conflict`.
-   * Without a request id, `run` simply runs. A new approval is published after the commit.
+   * Runs a check once per (tenant, X-Request-Id): the evaluation, its audit line, the approval it
+   * may need and remembering the answer are one transaction. A repeat within the window with the
+   * same body digest gets the stored answer and evaluates nothing; with another digest it is a
+   * `conflict`. Without a request id, the check simply runs. A new approval is published after
+   * the commit.
    */
-  checkOnce(
-    tenantId: string,
-    requestId: string | undefined,
-    bodyDigest: string,
-    run: () => { answer: Record<string, unknown>; approval: ApprovalRow | null },
-  ): { kind: 'first' | 'repeat'; answer: Record<string, unknown> } | { kind: 'conflict' } {
+  checkOnce(check: CheckInput, evaluate: () => StoredEvaluation, answer: CheckAnswer): CheckOnceResult {
+    const { tenantId, requestId } = check;
+    const run = () => {
+      const evaluation = evaluate();
+      this.audit({ tenantId, kind: 'check', agentId: check.agentId, action: check.action, decision: evaluation.decision, policyId: evaluation.policyId, requestId: requestId ?? null, reason: evaluation.reason });
+      const approval =
+        evaluation.decision === 'APPROVAL_REQUIRED'
+          ? this.createApproval({ tenantId, agentId: check.agentId, action: check.action, params: check.params, metadata: null, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs }, false)
+          : null;
+      return { answer: answer(evaluation, approval), approval };
+    };
     const result = this.#db.transaction(() => {
       if (requestId === undefined) return { kind: 'first' as const, ...run() };
       const cutoff = new Date(this.#now().getTime() - this.#requestIdWindowMs).toISOString();
-      const seen = this.#db.prepare('SELECT body_digest, answer FROM check_requests WHERE tenant_id = ? AND request_id = ? AND created_at > ?').get(tenantId, requestId, cutoff) as Row | undefined;
-      if (seen) return seen.body_digest === bodyDigest ? { kind: 'repeat' as const, answer: JSON.parse(seen.answer as string) as Record<string, unknown>, approval: null } : { kind: 'conflict' as const };
+      const seen = this.#sql.seenCheck.get(tenantId, requestId, cutoff) as Row | undefined;
+      if (seen) return seen.body_digest === check.bodyDigest ? { kind: 'repeat' as const, answer: JSON.parse(seen.answer as string) as Record<string, unknown>, approval: null } : { kind: 'conflict' as const };
       const first = run();
       // An entry past the window (not yet pruned) is replaced: the id is new again.
-      this.#db
-        .prepare('INSERT INTO check_requests (tenant_id, request_id, body_digest, answer, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, request_id) DO UPDATE SET body_digest = excluded.body_digest, answer = excluded.answer, created_at = excluded.created_at')
-        .run(tenantId, requestId, bodyDigest, JSON.stringify(first.answer), this.now());
+      this.#sql.rememberCheck.run(tenantId, requestId, check.bodyDigest, JSON.stringify(first.answer), this.now());
       return { kind: 'first' as const, ...first };
     }).immediate();
     if (result.kind === 'conflict') return result;
@@ -315,45 +350,41 @@ export class SqliteStore {
   /** Forgets check request ids older than the window (the sweep calls it); returns how many. */
   forgetRequestIds(): number {
     const cutoff = new Date(this.#now().getTime() - this.#requestIdWindowMs).toISOString();
-    return this.#db.prepare('DELETE FROM check_requests WHERE created_at <= ?').run(cutoff).changes;
+    return this.#sql.forgetChecks.run(cutoff).changes;
   }
 
   // ── reports, agents, audit ───────────────────────────────────────────────
 
   /** Records a check's outcome once: a retried report (same request id) is accepted and ignored. */
   report(input: ReportInput): void {
-    const inserted = this.#db
-      .prepare('INSERT INTO reports (tenant_id, request_id, agent_id, action, status, decision, policy_id, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, request_id) DO NOTHING')
+    const inserted = this.#sql.insertReport
       .run(input.tenantId, input.requestId, input.agentId, input.action, input.status, input.decision, input.policyId, input.result === null ? null : JSON.stringify(input.result), this.now()).changes;
     if (inserted === 0) return;
     this.audit({ tenantId: input.tenantId, kind: 'report', agentId: input.agentId, action: input.action, decision: input.decision, policyId: input.policyId, outcome: input.status, requestId: input.requestId });
   }
 
   agentStatus(tenantId: string, agentId: string): AgentStatus {
-    const row = this.#db.prepare('SELECT status FROM agents WHERE tenant_id = ? AND agent_id = ?').get(tenantId, agentId) as Row | undefined;
+    const row = this.#sql.agentStatus.get(tenantId, agentId) as Row | undefined;
     return (row?.status as AgentStatus | undefined) ?? 'OK';
   }
 
   setAgentStatus(tenantId: string, agentId: string, status: AgentStatus): void {
-    this.#db
-      .prepare('INSERT INTO agents (tenant_id, agent_id, status, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, agent_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at')
+    this.#sql.setAgentStatus
       .run(tenantId, agentId, status, this.now());
     this.audit({ tenantId, kind: 'agent_status', agentId, decision: status });
   }
 
   audit(entry: AuditInput): void {
-    this.#db
-      .prepare(`INSERT INTO audit (time, tenant_id, kind, agent_id, action, decision, policy_id, approver, outcome, approval_id, idempotency_key, request_id, reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    this.#sql.insertAudit
       .run(this.now(), entry.tenantId, entry.kind, entry.agentId ?? null, entry.action ?? null, entry.decision ?? null, entry.policyId ?? null, entry.approver ?? null, entry.outcome ?? null, entry.approvalId ?? null, entry.idempotencyKey ?? null, entry.requestId ?? null, entry.reason ?? null);
   }
 
   auditTrail(tenantId: string): AuditEntry[] {
-    return (this.#db.prepare('SELECT * FROM audit WHERE tenant_id = ? ORDER BY id').all(tenantId) as Row[]).map(toAudit);
+    return (this.#sql.auditTrail.all(tenantId) as Row[]).map(toAudit);
   }
 
   #approvalById(id: string): ApprovalRow | null {
-    const row = this.#db.prepare('SELECT * FROM approvals WHERE id = ?').get(id) as Row | undefined;
+    const row = this.#sql.approvalById.get(id) as Row | undefined;
     return row ? toApproval(row) : null;
   }
 

@@ -1,4 +1,4 @@
-import type { AuditEntry } from './store/types.js';
+import type { AuditEntry } from '../server/store/types.js';
 
 const COLUMNS: Array<[string, (entry: AuditEntry) => string | null]> = [
   // The date too: a dev database outlives a day.

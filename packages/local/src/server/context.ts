@@ -1,11 +1,11 @@
 import type { EventHub } from './events.js';
 import type { Policy } from './policy/schema.js';
-import type { SqliteStore } from './store/sqlite-store.js';
+import type { Store } from './store/store.js';
 import type { TenantDirectory } from './tenants.js';
 
 /** What every route needs. `policy()` is a function so a reload takes effect at once. */
 export interface ServerContext {
-  store: SqliteStore;
+  store: Store;
   tenants: TenantDirectory;
   hub: EventHub;
   policy: () => Policy;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { command } from '../hints.js';
+import { command } from '../../hints.js';
 import { codeFrame, sourceMap, type SourceMap } from './code-frame.js';
 import { lintPolicy, type PolicyWarning } from './lint.js';
 import { policyFile, type Policy, type PolicyInput } from './schema.js';

@@ -7,7 +7,8 @@ import type { Policy, PolicyInput, Tenant } from './policy/schema.js';
 import { adminRoutes } from './routes/admin.js';
 import { pageRoutes } from './routes/page.js';
 import { sentinelRoutes } from './routes/sentinel.js';
-import { SqliteStore } from './store/sqlite-store.js';
+import { createStore } from './store/create-store.js';
+import type { Store } from './store/store.js';
 import { devTenant, TenantDirectory } from './tenants.js';
 
 /** Options of {@link buildServer} and {@link createLocalServer}. */
@@ -35,7 +36,7 @@ export interface LocalServerOptions {
 /** A built server (not listening): the fastify app and what it runs on. */
 export interface BuiltServer {
   app: FastifyInstance;
-  store: SqliteStore;
+  store: Store;
   tenants: readonly Tenant[];
   policy: Policy;
   /**
@@ -62,7 +63,8 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
   if (duplicate) throw new PolicyFileError('tenants', [`tenant "${duplicate}" is defined twice (policy file and options/flags)`]);
   if (tenantList.length === 0) tenantList.push(devTenant());
   const hub = new EventHub();
-  const store = new SqliteStore(options.db ?? ':memory:', {
+  const store = createStore({
+    db: options.db ?? ':memory:',
     ...(options.now ? { now: options.now } : {}),
     ...(options.requestIdWindowMs !== undefined ? { requestIdWindowMs: options.requestIdWindowMs } : {}),
     onCreated: (approval) => hub.publish({ type: 'created', approval }),

@@ -1,7 +1,7 @@
 // The approvals page: plain HTML, no build step, no third-party assets. Every piece of user data
 // is rendered with textContent by page-script, never as HTML. The sign-in text names what
 // `haltstate dev` prints (SIGN_IN_LINK), so the two never disagree.
-import { SIGN_IN_LINK } from '../hints.js';
+import { SIGN_IN_LINK } from '../../hints.js';
 
 /** The page's title; a pending count is put in front of it: `(2) HaltState local · approvals`. */
 export const PAGE_TITLE = 'HaltState local · approvals';

@@ -1,19 +1,36 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { formatPath } from '../policy/load.js';
+import { formatPath } from './policy/load.js';
 
 /** FastAPI-style error, as the public API sends them. */
 export function fail(reply: FastifyReply, status: number, detail: string): FastifyReply {
   return reply.code(status).type('application/json').send({ detail });
 }
 
-/** Parses a body (or query) with a core schema; on failure answers 422 naming the fields. */
-export function parseOr422<T>(reply: FastifyReply, schema: z.ZodType<T>, value: unknown): T | undefined {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const detail = parsed.error.issues.map((issue) => `${formatPath(issue.path) || 'body'}: ${issue.message}`).join('; ');
-  fail(reply, 422, detail);
-  return undefined;
+// Fastify hands a validator null for a request without a body; this marks the missing body
+// first, so the 422 says "received undefined" for it and "received null" for a JSON `null`.
+const NO_BODY = Symbol('no body');
+
+/**
+ * Validates a plugin's routes with the zod schemas they declare (`schema: { body, querystring }`):
+ * the parsed value replaces the raw one, and a failure is a 422 naming the fields, as the public
+ * API sends them. Validation runs after the preValidation hooks (auth), so a caller without a
+ * key never learns about the schemas.
+ *
+ * @example
+ * useZodSchemas(app);
+ * app.post(ROUTES.report, { schema: { body: schemas.reportRequest } }, handler);
+ */
+export function useZodSchemas(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined) request.body = NO_BODY;
+  });
+  app.setValidatorCompiler<z.ZodType>(({ schema }) => (value) => {
+    const parsed = schema.safeParse(value === NO_BODY ? undefined : value);
+    if (parsed.success) return { value: parsed.data };
+    const detail = parsed.error.issues.map((issue) => `${formatPath(issue.path) || 'body'}: ${issue.message}`).join('; ');
+    return { error: Object.assign(new Error(detail), { statusCode: 422 }) };
+  });
 }
 
 export function header(request: FastifyRequest, name: string): string | undefined {

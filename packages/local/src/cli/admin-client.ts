@@ -1,9 +1,8 @@
 import type { AgentStatus } from '@haltstate/core';
-import type { approvalView } from './routes/admin.js';
-import type { AuditEntry } from './store/types.js';
+import type { ApprovalView } from '../server/wire/responses.js';
+import type { AuditEntry } from '../server/store/types.js';
 
-/** An approval as the admin routes return it. */
-export type ApprovalView = ReturnType<typeof approvalView>;
+export type { ApprovalView };
 
 export interface AdminClientOptions {
   /** The local server's URL, e.g. `http://127.0.0.1:8787`. */

@@ -1,0 +1,123 @@
+import type { AgentStatus, ApprovalStatus, DecisionValue } from '@haltstate/core';
+import type { ApprovalRow, AuditEntry, AuditInput, GuardAnswer, GuardOutcome, GuardRow, NewApproval, ReportInput } from './types.js';
+
+/** What a guard call asks for; `params` is the canonical JSON of the call's params. */
+export interface GuardInput {
+  agentId: string;
+  action: string;
+  params: string;
+  metadata: Record<string, unknown> | null;
+}
+
+/** The policy's (or kill switch's) answer, as the store records it. */
+export interface StoredEvaluation {
+  decision: DecisionValue;
+  policyId: string | null;
+  reason: string;
+  ttlMs: number;
+}
+
+/** The outcome of {@link Store.guard}. */
+export type GuardResult = { conflict: true; existing: GuardRow } | { conflict: false; guard: GuardRow; approval: ApprovalRow | null; created: boolean };
+
+/** The outcome of {@link Store.decide}. */
+export type DecideResult = { ok: true; approval: ApprovalRow } | { ok: false; error: 'not_found' | 'conflict'; approval?: ApprovalRow };
+
+/** One check, as {@link Store.checkOnce} records it; `bodyDigest` tells a retry from a reuse of its request id. */
+export interface CheckInput {
+  tenantId: string;
+  requestId: string | undefined;
+  bodyDigest: string;
+  agentId: string;
+  action: string;
+  params: Record<string, unknown>;
+}
+
+/** Builds a check's answer from its evaluation and the approval it opened (if any); the store remembers it for retries. */
+export type CheckAnswer = (evaluation: StoredEvaluation, approval: ApprovalRow | null) => Record<string, unknown>;
+
+/** The outcome of {@link Store.checkOnce}. */
+export type CheckOnceResult = { kind: 'first' | 'repeat'; answer: Record<string, unknown> } | { kind: 'conflict' };
+
+/** What a store tells the server after a change is stored (the server streams it). */
+export interface StoreEvents {
+  /** Every new approval request. */
+  onCreated?: (approval: ApprovalRow) => void;
+  /** Every approval that was approved, rejected or expired. */
+  onDecision?: (approval: ApprovalRow) => void;
+}
+
+/**
+ * Options of {@link createStore} (and so of every store).
+ *
+ * @example
+ * createStore({ db: ':memory:', now: () => new Date('2026-01-01T00:00:00Z'), requestIdWindowMs: 60_000 });
+ */
+export interface StoreOptions extends StoreEvents {
+  /** SQLite file, or `:memory:`. */
+  db: string;
+  /** Clock, for tests. */
+  now?: () => Date;
+  /** How long a check's X-Request-Id is remembered. @unit milliseconds @default 86400000 (24 h) */
+  requestIdWindowMs?: number;
+}
+
+/**
+ * All state of the local server: approvals, guard states, reports, agent statuses, remembered
+ * check request ids and the audit trail. The server, its routes and its context know only this
+ * interface; {@link createStore} picks the implementation (SQLite today).
+ *
+ * Every method is synchronous: the SQLite store runs each call to its end in one transaction
+ * where it matters, so concurrent first calls with one key make exactly one approval. The
+ * callbacks of `guard` and `checkOnce` run inside that transaction and never call back into the
+ * store (the kill switch is read before), so a store on a networked database can run them in
+ * its own transaction; it would need this interface to return promises.
+ *
+ * @example
+ * const store: Store = createStore({ db: ':memory:' });
+ * store.setAgentStatus('acme', 'payment-bot-1', 'KILL');
+ * store.agentStatus('acme', 'payment-bot-1'); // 'KILL'
+ */
+export interface Store {
+  /** The store's clock, as an ISO-8601 string. */
+  now(): string;
+  close(): void;
+
+  /** A new pending approval. `notify: false` when the caller publishes it after its own transaction commits. */
+  createApproval(input: NewApproval, notify?: boolean): ApprovalRow;
+  getApproval(tenantId: string, id: string): ApprovalRow | undefined;
+  listApprovals(tenantId: string, status?: ApprovalStatus): ApprovalRow[];
+  /** A human decision. `conflict` when already decided (or expired), `not_found` for another tenant's id. */
+  decide(tenantId: string, id: string, status: 'approved' | 'rejected', approver: string, reason: string | null): DecideResult;
+  /** Marks pending approvals past their expiry as expired; returns them. */
+  expireDue(): ApprovalRow[];
+  /** Decisions (approved, rejected, expired) after `since`, oldest first, at most `limit`. */
+  decisionsSince(tenantId: string, since: string, limit: number): ApprovalRow[];
+
+  /**
+   * The guard record for (tenant, key) and the approval bound to it; `evaluate` decides when the
+   * key has no approval yet. `conflict` when the key was used for a different agent, action or params.
+   */
+  guard(tenantId: string, key: string, request: GuardInput, evaluate: () => StoredEvaluation): GuardResult;
+  /** Records the state a guard call answered, auditing it when it changed. */
+  noteGuardState(tenantId: string, guard: GuardRow, answer: GuardAnswer): void;
+  /** Records a guarded action's outcome; the first one uses an approved approval up. */
+  guardReport(tenantId: string, key: string, outcome: GuardOutcome): GuardRow | undefined;
+  /** Guards that were let through but never reported. */
+  unreportedPermits(tenantId: string): GuardRow[];
+
+  /**
+   * Runs a check once per (tenant, X-Request-Id): evaluates, audits, opens the approval it needs
+   * and remembers the answer; a repeat gets the first answer.
+   */
+  checkOnce(check: CheckInput, evaluate: () => StoredEvaluation, answer: CheckAnswer): CheckOnceResult;
+  /** Forgets check request ids older than the window; returns how many. */
+  forgetRequestIds(): number;
+
+  /** Records a check's outcome once: a retried report (same request id) is accepted and ignored. */
+  report(input: ReportInput): void;
+  agentStatus(tenantId: string, agentId: string): AgentStatus;
+  setAgentStatus(tenantId: string, agentId: string, status: AgentStatus): void;
+  audit(entry: AuditInput): void;
+  auditTrail(tenantId: string): AuditEntry[];
+}
