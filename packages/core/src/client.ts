@@ -4,13 +4,13 @@ import { describeAction, prepareInput, WAIT_CALL_KEYS } from './call-input.js';
 import { check } from './check.js';
 import { createContext, runCall, type ClientContext } from './client-context.js';
 import { HaltStateClosedError } from './errors.js';
-import { execute, guard } from './guard-flow.js';
+import { execute, guard, guardState } from './guard-flow.js';
 import { heartbeat, startKillSwitch } from './heartbeat.js';
 import { REQUEST_OPTION_NAMES, resolveOptions, type ClientOptions } from './options.js';
 import { queueReport } from './reporting.js';
 import type { FlushResult, ReportStats } from './report-types.js';
 import type { AgentStatus } from './statuses.js';
-import type { ApprovalEvent, ApprovalState, CheckInput, Decision, ExecuteInput, GuardInput, Permit, ReportInput, RequestOptions, WaitCallOptions } from './types.js';
+import type { ApprovalEvent, ApprovalState, CheckInput, Decision, ExecuteInput, GuardInput, GuardState, GuardStateInput, Permit, ReportInput, RequestOptions, WaitCallOptions } from './types.js';
 
 const DEFAULT_CLOSE_MS = 5_000;
 
@@ -121,6 +121,21 @@ export class HaltStateClient {
    */
   async guard<T>(input: GuardInput, fn: (permit: Permit) => T | Promise<T>, given: RequestOptions = {}): Promise<Awaited<T>> {
     return runCall(this.#ctx, given, () => `guard of ${describeAction(input)}`, (options) => guard(this.#ctx, input, fn, options));
+  }
+
+  /**
+   * Where a guarded call stands, without running, waiting or reporting anything: the same guard
+   * request `guard` sends (creating the approval request on the first ask), answered as a
+   * `GuardState` instead of an error. A stable lookup for frameworks that ask "does this call
+   * need approval?" again and again (on every resume and replay); the one run an approval
+   * authorizes still happens only inside `guard` or `execute` with the same key.
+   *
+   * @example
+   * const state = await client.guardState({ action: 'file.delete', params: { path }, idempotencyKey: toolCallId });
+   * if (state.status === 'pending') console.log(`waiting for a human on ${state.approvalId}`);
+   */
+  async guardState(input: GuardStateInput, given: RequestOptions = {}): Promise<GuardState> {
+    return runCall(this.#ctx, given, () => `guardState of ${describeAction(input)}`, (options) => guardState(this.#ctx, input, options));
   }
 
   /**

@@ -13,24 +13,14 @@ import { toJsonObject } from './json.js';
 import { redact } from './redaction.js';
 import { describeError, queueGuardReport, queueReport } from './reporting.js';
 import { KILL_SWITCH_POLICY_ID, ROUTES } from './routes.js';
-import { guardResponse, toPermit, type guardRequest, type GuardResponse } from './schemas/guard.js';
-import type { ApprovalRequest, ExecuteInput, GuardInput, Permit, RequestOptions, WaitOptions } from './types.js';
+import { guardResponse, toGuardState, toPermit, type guardRequest, type GuardResponse } from './schemas/guard.js';
+import type { ApprovalRequest, ExecuteInput, GuardInput, GuardState, GuardStateInput, Permit, RequestOptions, WaitOptions } from './types.js';
 
 /** `client.guard`: see its documentation. */
 export async function guard<T>(ctx: ClientContext, input: GuardInput, fn: (permit: Permit) => T | Promise<T>, options: RequestOptions): Promise<Awaited<T>> {
   if (typeof fn !== 'function') throw new HaltStateValidationError('guard needs a function to run as its second argument', { path: 'fn' });
   ctx.killSwitch.assertAlive();
-  const { agentId, action, params } = prepareInput(input, ctx.options.agentId);
-  const idempotencyKey = input.idempotencyKey ?? ctx.digest.idempotencyKey(ctx.options.tenantId, agentId, action, params);
-  validIdentifier(idempotencyKey, 'idempotencyKey');
-  const body = {
-    agent_id: agentId,
-    action,
-    params: redactParams(params, ctx.options.redact, ctx.digest),
-    idempotency_key: idempotencyKey,
-    tenant_id: ctx.options.tenantId,
-    ...(input.metadata === undefined ? {} : { metadata: redact(toJsonObject(input.metadata, 'metadata'), ctx.options.redact) }),
-  } satisfies z.input<typeof guardRequest>;
+  const { body, idempotencyKey, agentId, action } = guardRequestBody(ctx, input);
   const { wait, waitMs } = waitSettings(input.wait);
   const ask = async (signal?: AbortSignal) =>
     (await ctx.transport.request({ method: 'POST', path: ROUTES.guard, body, bodyName: 'params', schema: guardResponse }, signal ? { ...options, signal } : options)).data;
@@ -73,6 +63,33 @@ export async function guard<T>(ctx: ClientContext, input: GuardInput, fn: (permi
     queueGuardReport(ctx, permit, 'error', describeError(error));
     throw error;
   }
+}
+
+/** `client.guardState`: one guard request, mapped to a state; nothing runs, waits or reports. */
+export async function guardState(ctx: ClientContext, input: GuardStateInput, options: RequestOptions): Promise<GuardState> {
+  for (const key of ['wait', 'report'] as const) {
+    if (typeof input === 'object' && input !== null && key in input) throw new HaltStateValidationError(`guardState is a lookup: it never waits, runs or reports, so "${key}" has no meaning here; remove it (guard() waits and runs)`, { path: key });
+  }
+  ctx.killSwitch.assertAlive();
+  const { body, idempotencyKey, agentId, action } = guardRequestBody(ctx, input);
+  const answer = (await ctx.transport.request({ method: 'POST', path: ROUTES.guard, body, bodyName: 'params', schema: guardResponse }, options)).data;
+  return toGuardState(answer, { idempotencyKey, action, agentId });
+}
+
+/** The guard request of a call, and the key, agent and action it was built with. */
+function guardRequestBody(ctx: ClientContext, input: GuardStateInput): { body: z.input<typeof guardRequest>; idempotencyKey: string; agentId: string; action: string } {
+  const { agentId, action, params } = prepareInput(input, ctx.options.agentId);
+  const idempotencyKey = input.idempotencyKey ?? ctx.digest.idempotencyKey(ctx.options.tenantId, agentId, action, params);
+  validIdentifier(idempotencyKey, 'idempotencyKey');
+  const body = {
+    agent_id: agentId,
+    action,
+    params: redactParams(params, ctx.options.redact, ctx.digest),
+    idempotency_key: idempotencyKey,
+    tenant_id: ctx.options.tenantId,
+    ...(input.metadata === undefined ? {} : { metadata: redact(toJsonObject(input.metadata, 'metadata'), ctx.options.redact) }),
+  } satisfies z.input<typeof guardRequest>;
+  return { body, idempotencyKey, agentId, action };
 }
 
 /** `client.execute`: with an idempotency key, `guard`; without one, check → run → report. */

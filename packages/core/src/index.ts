@@ -9,6 +9,8 @@ export type {
   CheckInput,
   Decision,
   GuardInput,
+  GuardState,
+  GuardStateInput,
   ExecuteInput,
   WaitOptions,
   Permit,

@@ -1,4 +1,4 @@
-import type { ApprovalStatus, DecisionValue } from './statuses.js';
+import type { ApprovalStatus, DecisionValue, GuardStatus } from './statuses.js';
 
 /** Params of an action: any JSON-serialisable object (Dates become ISO strings). */
 export type ActionParams = Record<string, unknown>;
@@ -78,6 +78,31 @@ export interface GuardInput extends CheckInput {
   metadata?: ActionParams | undefined;
   /** Wait for a human decision instead of throwing `ApprovalPending`. */
   wait?: boolean | WaitOptions | undefined;
+}
+
+/** What `guardState` asks about: a guard's input without `wait` (a lookup never waits). */
+export type GuardStateInput = Omit<GuardInput, 'wait'>;
+
+/**
+ * Where a guarded call stands on the server, asked without running, waiting or reporting:
+ * `allowed`/`approved` (it may run, once, through `guard`), `pending` (a human has not decided),
+ * `denied`, `expired` (a new key is needed) or `executed` (its approval was used). Asking again
+ * with the same key gives the same answer until a human decides or the call runs.
+ */
+export interface GuardState {
+  status: GuardStatus;
+  /** The approval the key maps to (the key itself when the server names none). */
+  approvalId: string;
+  idempotencyKey: string;
+  action: string;
+  agentId: string;
+  /** Who decided, for `approved` and `denied` answers made by a person. */
+  approver: string | null;
+  /** Why it was denied (`denied`), when the server said. */
+  reason: string | null;
+  policyId: string | null;
+  /** ISO-8601 UTC, for `executed`. */
+  executedAt: string | null;
 }
 
 /** What `execute` runs: a guard input, plus whether the check flow reports the outcome. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GUARD_STATUSES } from '../statuses.js';
-import type { Permit } from '../types.js';
+import type { GuardState, Permit } from '../types.js';
 import { identifier, jsonObject } from './common.js';
 
 /** `POST /action/guard` request body. */
@@ -45,5 +45,26 @@ export function toPermit(answer: GuardResponse & { status: Permit['status'] }, c
     idempotencyKey: call.idempotencyKey,
     action: call.action,
     agentId: call.agentId,
+  };
+}
+
+/**
+ * A guard answer as a lookup's state (`client.guardState`).
+ *
+ * @example
+ * const state = toGuardState(answer, { idempotencyKey, action: 'payment.process', agentId: 'bot' });
+ * if (state.status === 'pending') showApprovalLink(state.approvalId);
+ */
+export function toGuardState(answer: GuardResponse, call: Pick<GuardState, 'idempotencyKey' | 'action' | 'agentId'>): GuardState {
+  return {
+    status: answer.status,
+    approvalId: answer.approval_id ?? call.idempotencyKey,
+    idempotencyKey: call.idempotencyKey,
+    action: call.action,
+    agentId: call.agentId,
+    approver: answer.approver ?? null,
+    reason: answer.reason ?? null,
+    policyId: answer.policy_id ?? null,
+    executedAt: answer.executed_at ?? null,
   };
 }
