@@ -33,7 +33,7 @@ module.exports = (name, parent = 'packages') => ({
   transformIgnorePatterns: ['/node_modules/(?!(ky|cookie)/)'],
   moduleNameMapper: {
     '^@haltstate/core/schemas$': path.join(__dirname, 'packages/core/src/schemas/index.ts'),
-    '^@haltstate/([a-z]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+    '^@haltstate/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
     '^@test-support/(.*)$': path.join(__dirname, 'test-support/$1'),
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
