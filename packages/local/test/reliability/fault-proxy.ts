@@ -55,6 +55,8 @@ export interface FaultProxy {
 }
 
 const HOLD_MS = 60_000;
+/** The proxy's own route: answered once no request it has seen is still in flight. */
+const SETTLED_PATH = '/__fault-proxy/settled';
 
 export async function startFaultProxy(upstream: string, options: { slowMs?: number } = {}): Promise<FaultProxy> {
   const target = new URL(upstream);
@@ -71,24 +73,29 @@ export async function startFaultProxy(upstream: string, options: { slowMs?: numb
     timers.add(timer);
   };
 
-  // Forwarded requests the server has not answered yet: a client that timed out does not wait for
-  // them, but the server still acts on them.
+  // Requests the server may still act on, counted from the moment the proxy parses one until it
+  // was answered here, or forwarded and answered by the server (a client that timed out does not
+  // wait for them, but the server still acts on them).
   let inFlight = 0;
   let whenSettled: Array<() => void> = [];
-  const settle = () => {
-    if (--inFlight > 0) return;
-    for (const resolve of whenSettled) resolve();
-    whenSettled = [];
+  const track = (): (() => void) => {
+    inFlight++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (--inFlight > 0) return;
+      for (const resolve of whenSettled) resolve();
+      whenSettled = [];
+    };
+  };
+  const whenIdle = async (): Promise<void> => {
+    // The rest of this I/O turn first: other sockets read in the same turn are parsed after this one.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (inFlight > 0) await new Promise<void>((resolve) => whenSettled.push(resolve));
   };
   const relay = (request: IncomingMessage, body: Buffer, done: (status: number, headers: Record<string, string | string[] | undefined>, upstreamResponse: IncomingMessage) => void, onError: () => void) => {
-    inFlight++;
-    let settled = false;
-    const once = () => {
-      if (!settled) {
-        settled = true;
-        settle();
-      }
-    };
+    const once = track();
     const outgoing = forward({ host: target.hostname, port: target.port, method: request.method, path: request.url, headers: { ...request.headers, host: target.host } }, (response) => {
       // The server has acted once it answered; a stream's body goes on, but it has acted.
       once();
@@ -102,8 +109,16 @@ export async function startFaultProxy(upstream: string, options: { slowMs?: numb
   };
 
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    if (request.url === SETTLED_PATH) {
+      void whenIdle().then(() => response.end());
+      return;
+    }
+    // Until its body is in: then it is answered here or forwarded (counted again until the server
+    // answered), or its client went away first and it is never forwarded.
+    const finished = track();
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('close', finished);
     request.on('end', () => {
       const body = Buffer.concat(chunks);
       const isStream = (request.url ?? '').includes('/approvals/stream');
@@ -117,27 +132,10 @@ export async function startFaultProxy(upstream: string, options: { slowMs?: numb
         upstream.on('end', () => then(Buffer.concat(parts)));
         upstream.on('error', fail);
       };
-      switch (fault) {
-        case 'error-503':
-          response.writeHead(503, { 'content-type': 'application/json' }).end('{"detail":"injected 503"}');
-          return;
-        case 'timeout':
-          later(() => response.destroy(), HOLD_MS);
-          return;
-        case 'reset':
-          request.socket.destroy();
-          return;
-        case 'truncated-json':
-          response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"allowed","approval_');
-          return;
-        case 'malformed-json':
-          response.writeHead(200, { 'content-type': 'application/json' }).end('<html>proxy error</html>');
-          return;
-        case 'huge-body':
-          response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'allowed', decision: 'ALLOW', padding: 'x'.repeat(2 * 1024 * 1024) }));
-          return;
-        default:
-          break;
+      // Faults answered here never reach the server.
+      if (answerHere(fault, request, response, later)) {
+        finished();
+        return;
       }
       relay(
         request,
@@ -189,6 +187,7 @@ export async function startFaultProxy(upstream: string, options: { slowMs?: numb
         },
         fail,
       );
+      finished();
     });
   });
   server.on('connection', (socket) => {
@@ -200,7 +199,19 @@ export async function startFaultProxy(upstream: string, options: { slowMs?: numb
   return {
     url: `http://127.0.0.1:${port}`,
     counts,
-    settled: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => whenSettled.push(resolve))),
+    // Asked over a new connection, answered by the proxy once nothing it has parsed is in flight:
+    // connections are accepted in order, so by the time this one is read every request a client
+    // wrote before it (even one whose client gave up before the proxy got to it, as happens on a
+    // loaded machine) has been parsed, and is counted.
+    settled: () =>
+      new Promise<void>((resolve, reject) => {
+        const probe = forward({ host: '127.0.0.1', port, path: SETTLED_PATH, agent: false }, (response) => {
+          response.resume();
+          response.on('end', () => resolve());
+        });
+        probe.on('error', reject);
+        probe.end();
+      }),
     dropStreams: () => {
       const open = [...streams];
       for (const drop of open) drop();
@@ -214,4 +225,30 @@ export async function startFaultProxy(upstream: string, options: { slowMs?: numb
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Answers the faults that are the proxy's alone (the request is never forwarded); false for the rest. */
+function answerHere(fault: Fault, request: IncomingMessage, response: ServerResponse, later: (fn: () => void, ms: number) => void): boolean {
+  switch (fault) {
+    case 'error-503':
+      response.writeHead(503, { 'content-type': 'application/json' }).end('{"detail":"injected 503"}');
+      return true;
+    case 'timeout':
+      later(() => response.destroy(), HOLD_MS);
+      return true;
+    case 'reset':
+      request.socket.destroy();
+      return true;
+    case 'truncated-json':
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"allowed","approval_');
+      return true;
+    case 'malformed-json':
+      response.writeHead(200, { 'content-type': 'application/json' }).end('<html>proxy error</html>');
+      return true;
+    case 'huge-body':
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'allowed', decision: 'ALLOW', padding: 'x'.repeat(2 * 1024 * 1024) }));
+      return true;
+    default:
+      return false;
+  }
 }
