@@ -112,7 +112,7 @@ describe('retries', () => {
   it('times out a slow response (headers or body) and retries it', async () => {
     api().post(`${PREFIX}/action/guard`).delay(10_000).reply(200, { status: 'allowed' }, json);
     api().post(`${PREFIX}/action/guard`).reply(200, { status: 'denied', reason: 'second' }, json);
-    const { result } = await drive(client(1).guard({ action: 'a.b', idempotencyKey: 'k' }, jest.fn()));
+    const { result } = await drive(makeClient({ retries: 1, timeoutMs: 2000 }).guard({ action: 'a.b', idempotencyKey: 'k' }, jest.fn()));
     expect(result).toMatchObject({ status: 'rejected', reason: { name: 'ActionDenied', reason: 'second' } });
   });
 
