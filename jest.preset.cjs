@@ -21,10 +21,6 @@ module.exports = (name, parent = 'packages') => ({
   displayName: parent === 'packages' ? name : `example ${name}`,
   rootDir: path.join(__dirname, parent, name),
   testEnvironment: 'node',
-  // Several tests spawn processes (the demo, examples, packed packages) or run hundreds of
-  // property cases: on a busy 2-core CI machine jest's 5 s default fails them for nothing. No
-  // test asserts on time; this only bounds a hang.
-  testTimeout: 30_000,
   testEnvironmentOptions: { globalsCleanup: 'off' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   transform: { '^.+\\.(t|m?j)s$': ['@swc/jest', swc] },
