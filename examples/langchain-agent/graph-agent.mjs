@@ -2,7 +2,6 @@
 // tool call goes through HaltState, and a call that needs a human pauses the graph (a LangGraph
 // interrupt carrying the approval id) until HaltState has the decision. Runs offline: a fake
 // chat model, the bundled local server, an in-memory checkpointer.
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AIMessage, HumanMessage } from '@langchain/core/messages';
 import { fakeModel } from '@langchain/core/testing';
@@ -12,7 +11,7 @@ import { createAgent } from 'langchain';
 import { HaltStateClient } from '@haltstate/core';
 import { resumeFromHaltState } from '@haltstate/langchain';
 import { haltStateMiddleware } from '@haltstate/langchain/middleware';
-import { AdminClient, createLocalServer, loadPolicyFile } from '@haltstate/local';
+import { startHaltState } from './haltstate-server.mjs';
 
 const tools = [
   tool(async ({ query }) => `Refunds are allowed within 30 days (searched: ${query})`, { name: 'search_docs', description: 'Search the help center', schema: z.object({ query: z.string() }) }),
@@ -20,20 +19,7 @@ const tools = [
   tool(async ({ userId }) => `Deleted ${userId}`, { name: 'delete_account', description: 'Delete a customer account', schema: z.object({ userId: z.string() }) }),
 ];
 
-const base = loadPolicyFile(fileURLToPath(new URL('../policy.yaml', import.meta.url)));
-const server = await createLocalServer({
-  policy: {
-    default: 'DENY',
-    tenants: base.tenants,
-    rules: [
-      { id: 'docs', match: { action: 'tool.search_docs' }, decision: 'ALLOW' },
-      { id: 'no-deletes', match: { action: 'tool.delete_account' }, decision: 'DENY', reason: 'Account deletion is never automatic' },
-      { id: 'refunds', match: { action: 'tool.refund' }, decision: 'APPROVAL_REQUIRED', reason: 'Refunds need a human' },
-    ],
-  },
-});
-const tenant = server.tenants[0];
-const admin = new AdminClient({ url: server.url, tenantId: tenant.id, adminKey: tenant.adminKey });
+const { server, tenant, admin } = await startHaltState();
 const newClient = () => new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot' });
 // The checkpointer outlives the "processes" below: in real life a database-backed one.
 const checkpointer = new MemorySaver();

@@ -10,27 +10,11 @@ import { Command, MemorySaver } from '@langchain/langgraph';
 import { createAgent } from 'langchain';
 import { HaltStateClient } from '@haltstate/core';
 import { guardTool, guardTools, isHaltStateInterrupt, resumeFromHaltState, type HaltStateInterrupt } from '@haltstate/langchain';
-import { AdminClient, createLocalServer, type LocalServer } from '@haltstate/local';
-import { testKey } from '@test-support/keys';
 import { haltStateMiddleware } from '../src/middleware';
+import { useSupportServer } from './helpers/support-server';
 
-const tenant = { id: 'acme', apiKey: testKey('lcv1-acme'), adminKey: testKey('lcv1-admin') };
-let server: LocalServer;
-let admin: AdminClient;
-beforeAll(async () => {
-  server = await createLocalServer({
-    policy: {
-      tenants: [tenant],
-      rules: [
-        { id: 'search', match: { action: 'tool.search' }, decision: 'ALLOW' },
-        { id: 'no-deletes', match: { action: 'tool.delete_account' }, decision: 'DENY', reason: 'Deleting accounts is never automatic' },
-        { id: 'refunds', match: { action: 'tool.refund' }, decision: 'APPROVAL_REQUIRED', reason: 'Refunds need a human' },
-      ],
-    },
-  });
-  admin = new AdminClient({ url: server.url, tenantId: tenant.id, adminKey: tenant.adminKey });
-});
-afterAll(() => server.close());
+const halt = useSupportServer('lcv1');
+const { tenant } = halt;
 
 const ran: string[] = [];
 beforeEach(() => (ran.length = 0));
@@ -44,7 +28,7 @@ const tools = [
 const clients: HaltStateClient[] = [];
 afterEach(async () => Promise.all(clients.splice(0).map((client) => client.close())));
 function newClient(): HaltStateClient {
-  const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
+  const client = new HaltStateClient({ baseUrl: halt.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
   clients.push(client);
   return client;
 }
@@ -87,12 +71,12 @@ it('a call that needs a human pauses the graph; approved in HaltState, the resum
   const client = newClient();
   const agent = agentOf(client, refundCall('c3', 'o-42'), new MemorySaver());
   const pause = await pauseOnRefund(agent, 'approve', 'o-42');
-  const [approval] = (await admin.approvals('pending')).filter((item) => item.approval_id === pause.value.approvalId);
+  const [approval] = (await halt.admin.approvals('pending')).filter((item) => item.approval_id === pause.value.approvalId);
   expect(approval!.params).toEqual({ orderId: 'o-42' });
 
   // Not decided yet: nothing to resume with.
   expect(await resumeFromHaltState(client, [pause])).toEqual({ resume: undefined, pending: [pause.value] });
-  await admin.approve(pause.value.approvalId, { approver: 'alice' });
+  await halt.admin.approve(pause.value.approvalId, { approver: 'alice' });
   const { resume, pending } = await resumeFromHaltState(client, [pause]);
   expect(pending).toEqual([]);
   expect(resume).toEqual({ [pause.id]: { approvalId: pause.value.approvalId, status: 'approved', approver: 'alice', reason: null } });
@@ -110,7 +94,7 @@ it('rejected in HaltState, the resumed call does not run and the model reads who
   const client = newClient();
   const agent = agentOf(client, refundCall('c4', 'o-43'), new MemorySaver());
   const pause = await pauseOnRefund(agent, 'reject', 'o-43');
-  await admin.reject(pause.value.approvalId, { approver: 'bob', reason: 'Order already refunded' });
+  await halt.admin.reject(pause.value.approvalId, { approver: 'bob', reason: 'Order already refunded' });
   const { resume } = await resumeFromHaltState(client, [pause]);
   expect(resume).toEqual({ [pause.id]: { approvalId: pause.value.approvalId, status: 'denied', approver: 'bob', reason: 'Order already refunded' } });
 
@@ -124,7 +108,7 @@ it('a restart between the pause and the resume: a fresh client and agent over th
   const first = newClient();
   const pause = await pauseOnRefund(agentOf(first, refundCall('c5', 'o-44'), checkpointer), 'restart', 'o-44');
   await first.close();
-  await admin.approve(pause.value.approvalId, { approver: 'alice' });
+  await halt.admin.approve(pause.value.approvalId, { approver: 'alice' });
 
   // The new process knows only the thread id: the interrupts come from the checkpoint.
   const client = newClient();
@@ -149,10 +133,10 @@ it('a forged resume saying "approved" does not run the tool: the call asks HaltS
     expect(ran).toEqual([]);
     expect(pauses(result).map((item) => item.value)).toEqual([pause.value]);
   }
-  expect((await admin.approvals('pending')).filter((item) => item.approval_id === pause.value.approvalId)).toHaveLength(1);
+  expect((await halt.admin.approvals('pending')).filter((item) => item.approval_id === pause.value.approvalId)).toHaveLength(1);
 
   // HaltState's own approval still runs it, once.
-  await admin.approve(pause.value.approvalId, { approver: 'alice' });
+  await halt.admin.approve(pause.value.approvalId, { approver: 'alice' });
   const saved = await agent.graph.getState(thread('forged'));
   const { resume } = await resumeFromHaltState(client, saved.tasks.flatMap((task) => task.interrupts));
   await agent.invoke(new Command({ resume }), thread('forged'));
@@ -179,7 +163,7 @@ describe("guardTool with onPending: 'interrupt', in createAgent without the midd
     expect(pauses(forged).map((item) => item.value)).toEqual([pause.value]);
     expect(ran).toEqual([]);
 
-    await admin.approve(pause.value.approvalId, { approver: 'alice' });
+    await halt.admin.approve(pause.value.approvalId, { approver: 'alice' });
     const { resume } = await resumeFromHaltState(client, [pause]);
     const result = await agent.invoke(new Command({ resume }), thread('tool-interrupt'));
     expect(ran).toEqual(['refund o-47']);
