@@ -1,14 +1,13 @@
 // A support agent built with LangChain.js whose tools are guarded by HaltState. Runs offline:
 // the chat model is scripted (swap in ChatOpenAI & co. in real life), and HaltState is the
 // bundled local server with examples/policy.yaml plus a few tool rules.
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AIMessage, HumanMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import { FakeStreamingChatModel } from '@langchain/core/utils/testing';
 import { HaltStateClient } from '@haltstate/core';
 import { guardTools } from '@haltstate/langchain';
-import { AdminClient, createLocalServer, loadPolicyFile } from '@haltstate/local';
+import { startHaltState } from './haltstate-server.mjs';
 
 // ── the tools, as any LangChain app defines them ──────────────────────────
 const searchDocs = tool(async ({ query }) => `Refunds are allowed within 30 days (searched: ${query})`, {
@@ -45,21 +44,8 @@ class ScriptedModel extends FakeStreamingChatModel {
 const call = (id, name, args) => new AIMessage({ content: '', tool_calls: [{ id, name, args, type: 'tool_call' }] });
 
 // ── HaltState: the local server, and a policy for the tools ───────────────
-const base = loadPolicyFile(fileURLToPath(new URL('../policy.yaml', import.meta.url)));
-const server = await createLocalServer({
-  policy: {
-    default: 'DENY',
-    tenants: base.tenants,
-    rules: [
-      { id: 'docs', match: { action: 'tool.search_docs' }, decision: 'ALLOW' },
-      { id: 'no-deletes', match: { action: 'tool.delete_account' }, decision: 'DENY', reason: 'Account deletion is never automatic' },
-      { id: 'refunds', match: { action: 'tool.refund' }, decision: 'APPROVAL_REQUIRED', reason: 'Refunds need a human' },
-    ],
-  },
-});
-const tenant = server.tenants[0];
+const { server, tenant, admin } = await startHaltState();
 const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot' });
-const admin = new AdminClient({ url: server.url, tenantId: tenant.id, adminKey: tenant.adminKey });
 
 // One line: every tool guarded before it runs, reported after. With the default
 // onPending: 'return', a call that needs a human returns at once with a readable result; the

@@ -1,11 +1,8 @@
 import type { StructuredToolInterface, ToolRunnableConfig } from '@langchain/core/tools';
 import { HaltStateValidationError, isHaltStateClient, type ActionParams, type HaltStateClient } from '@haltstate/core';
+import { runGuarded, type OnPending } from './guarded-run.js';
 import { notRunOutput, type ToolShape } from './not-run-output.js';
 import { toolCallKey } from './tool-call-key.js';
-import { decisionText } from './to-tool-result.js';
-
-/** What a guarded tool does when a human must approve first. */
-export type OnPending = 'return' | 'wait' | 'throw';
 
 /**
  * Options of {@link guardTool}.
@@ -28,7 +25,11 @@ export interface GuardToolOptions<Input = unknown> {
    * the default for that call.
    */
   idempotencyKey?: (input: Input, config: ToolRunnableConfig | undefined) => string | undefined;
-  /** `return` (a result saying approval was requested), `wait` (at most waitTimeoutMs), or `throw` (ApprovalPending). @default 'return' */
+  /**
+   * `return` (a result saying approval was requested), `wait` (at most waitTimeoutMs), `throw`
+   * (ApprovalPending), or `interrupt` (inside a LangGraph graph with a checkpointer: pause it with
+   * an interrupt carrying the approval; see `resumeFromHaltState`). @default 'return'
+   */
   onPending?: OnPending;
   /** @unit milliseconds @default 300000 */
   waitTimeoutMs?: number;
@@ -68,18 +69,11 @@ export function guardTool<T extends StructuredToolInterface>(tool: T, options: G
     value: async function guardedCall(input: unknown, runManager: unknown, config?: ToolRunnableConfig) {
       const params = options.params ? options.params(input as never) : isObject(input) ? input : { input };
       const idempotencyKey = options.idempotencyKey?.(input as never, config) ?? toolCallKey(client, { agentId, action, tool: tool.name, args: input });
-      let started = false;
-      try {
-        return await client.guard({ action, agentId, params, idempotencyKey, ...(onPending === 'wait' ? { wait: { timeoutMs: waitTimeoutMs } } : {}) }, () => {
-          started = true;
-          return original.call(tool, input, runManager, config);
-        });
-      } catch (error) {
-        // An error of the tool's own (even a HaltState one, from a call it made) is its to throw.
-        const text = started ? undefined : decisionText(error, { action, returnPending: onPending === 'return' });
-        if (text === undefined) throw error;
-        return notRunOutput(text, inner, typeof config?.toolCall?.id === 'string' ? config.toolCall.id : undefined);
-      }
+      const toolCallId = typeof config?.toolCall?.id === 'string' ? config.toolCall.id : null;
+      const outcome = await runGuarded({ client, action, agentId, params, idempotencyKey, onPending, waitTimeoutMs, toolName: tool.name, toolCallId }, () =>
+        original.call(tool, input, runManager, config),
+      );
+      return outcome.ran ? outcome.output : notRunOutput(outcome.text, inner, toolCallId ?? undefined);
     },
   });
   return guarded;

@@ -25,3 +25,24 @@ export function toolCallKey(client: HaltStateClient, identity: ToolCallIdentity)
   const params = { tool: identity.tool, args: (identity.args ?? null) as JsonValue };
   return client.idempotencyKey({ agentId: identity.agentId, action: identity.action, params });
 }
+
+/** What identifies one tool call the framework gave an id to. */
+export interface ToolCallIdIdentity extends ToolCallIdentity {
+  /** The framework's id of the call (LangChain's `toolCall.id`), stable across a pause and its resume. */
+  toolCallId: string;
+}
+
+/**
+ * The idempotency key of one identified tool call: the agent, the action, the tool, the call id
+ * and its arguments, as one digest. A graph that pauses and resumes replays the same call (same
+ * id, same arguments), so it finds its approval again; another call, even with the same
+ * arguments, is another operation, and arguments changed under the same id are one too (an
+ * approval never covers arguments nobody saw).
+ *
+ * @example
+ * toolCallIdKey(client, { agentId: 'support-bot', action: 'tool.refund', tool: 'refund', toolCallId: 'call_1', args: { orderId: 'o-7' } })
+ */
+export function toolCallIdKey(client: HaltStateClient, identity: ToolCallIdIdentity): string {
+  const params = { tool: identity.tool, toolCallId: identity.toolCallId, args: (identity.args ?? null) as JsonValue };
+  return client.idempotencyKey({ agentId: identity.agentId, action: identity.action, params });
+}

@@ -5,27 +5,11 @@ import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from '@langcha
 import { tool, type StructuredToolInterface } from '@langchain/core/tools';
 import { HaltStateClient } from '@haltstate/core';
 import { guardTools } from '@haltstate/langchain';
-import { AdminClient, createLocalServer, type LocalServer } from '@haltstate/local';
-import { testKey } from '@test-support/keys';
 import { ScriptedChatModel } from './helpers/scripted-model';
+import { useSupportServer } from './helpers/support-server';
 
-const tenant = { id: 'acme', apiKey: testKey('lc-acme'), adminKey: testKey('lc-admin') };
-let server: LocalServer;
-let admin: AdminClient;
-beforeAll(async () => {
-  server = await createLocalServer({
-    policy: {
-      tenants: [tenant],
-      rules: [
-        { id: 'search', match: { action: 'tool.search' }, decision: 'ALLOW' },
-        { id: 'no-deletes', match: { action: 'tool.delete_account' }, decision: 'DENY', reason: 'Deleting accounts is never automatic' },
-        { id: 'refunds', match: { action: 'tool.refund' }, decision: 'APPROVAL_REQUIRED', reason: 'Refunds need a human' },
-      ],
-    },
-  });
-  admin = new AdminClient({ url: server.url, tenantId: tenant.id, adminKey: tenant.adminKey });
-});
-afterAll(() => server.close());
+const halt = useSupportServer('lc');
+const { tenant } = halt;
 
 const ran: string[] = [];
 const rawTools = () => [
@@ -52,7 +36,7 @@ const callTool = (id: string, name: string, args: Record<string, unknown>) => ne
 
 it('an allowed call runs; a denied call does not, and the model receives the reason', async () => {
   ran.length = 0;
-  const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
+  const client = new HaltStateClient({ baseUrl: halt.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
   const model = new ScriptedChatModel([callTool('c1', 'search', { query: 'refund policy' }), callTool('c2', 'delete_account', { userId: 'u-1' }), new AIMessage('I cannot delete accounts.')]);
   const messages = await runAgent(model, guardTools(rawTools(), { client }), 'Find the refund policy, then delete user u-1');
   expect(ran).toEqual(['search refund policy']);
@@ -69,15 +53,15 @@ it('an allowed call runs; a denied call does not, and the model receives the rea
 
 it("an approval-required call runs only after a human approves (onPending: 'wait')", async () => {
   ran.length = 0;
-  const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
+  const client = new HaltStateClient({ baseUrl: halt.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
   const model = new ScriptedChatModel([callTool('c3', 'refund', { orderId: 'o-42' }), new AIMessage('Refunded.')]);
   const done = runAgent(model, guardTools(rawTools(), { client, onPending: 'wait', waitTimeoutMs: 30_000 }), 'Refund order o-42');
 
   let pending;
-  while (!(pending = (await admin.approvals('pending')).find((approval) => approval.action === 'tool.refund'))) await new Promise((resolve) => setImmediate(resolve));
+  while (!(pending = (await halt.admin.approvals('pending')).find((approval) => approval.action === 'tool.refund'))) await new Promise((resolve) => setImmediate(resolve));
   expect(pending.params).toEqual({ orderId: 'o-42' });
   expect(ran).toEqual([]);
-  await admin.approve(pending.approval_id, { approver: 'alice' });
+  await halt.admin.approve(pending.approval_id, { approver: 'alice' });
 
   const messages = await done;
   expect(ran).toEqual(['refund o-42']);
@@ -88,11 +72,11 @@ it("an approval-required call runs only after a human approves (onPending: 'wait
 const toolMessage = (messages: BaseMessage[]) => messages.find((message): message is ToolMessage => message instanceof ToolMessage)!;
 /** A direct `tool.invoke(args)`, outside any model turn: what an app's own code does. */
 const invokeDirectly = (tools: StructuredToolInterface[], name: string, args: Record<string, unknown>) => tools.find((entry) => entry.name === name)!.invoke(args);
-const pendingFor = async (orderId: string) => (await admin.approvals('pending')).filter((approval) => approval.action === 'tool.refund' && approval.params.orderId === orderId);
+const pendingFor = async (orderId: string) => (await halt.admin.approvals('pending')).filter((approval) => approval.action === 'tool.refund' && approval.params.orderId === orderId);
 
 it("with onPending: 'return', the model reads that approval was requested; its retry (a new call id) and a direct invoke ask for the same approval", async () => {
   ran.length = 0;
-  const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
+  const client = new HaltStateClient({ baseUrl: halt.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
   const tools = guardTools(rawTools(), { client });
   const first = toolMessage(await runAgent(new ScriptedChatModel([callTool('c4', 'refund', { orderId: 'o-7' })]), tools, 'Refund o-7'));
   const retry = toolMessage(await runAgent(new ScriptedChatModel([callTool('c5', 'refund', { orderId: 'o-7' })]), tools, 'Refund o-7'));
@@ -109,13 +93,13 @@ it("with onPending: 'return', the model reads that approval was requested; its r
 async function requestAndApprove(tools: StructuredToolInterface[], orderId: string): Promise<ToolMessage> {
   const asked = toolMessage(await runAgent(new ScriptedChatModel([callTool(`ask-${orderId}`, 'refund', { orderId }), new AIMessage('Waiting for approval.')]), tools, `Refund ${orderId}`));
   const [pending] = await pendingFor(orderId);
-  await admin.approve(pending!.approval_id, { approver: 'alice' });
+  await halt.admin.approve(pending!.approval_id, { approver: 'alice' });
   return asked;
 }
 
 it("with onPending: 'return', once a human approves, the model's retry with a new call id runs the tool once", async () => {
   ran.length = 0;
-  const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
+  const client = new HaltStateClient({ baseUrl: halt.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
   const tools = guardTools(rawTools(), { client });
   const asked = await requestAndApprove(tools, 'o-8');
   expect([asked.status, ran]).toEqual(['error', []]);
@@ -130,7 +114,7 @@ it("with onPending: 'return', once a human approves, the model's retry with a ne
 
 it('a later identical call after the approved one ran does not run again: the model reads that it already ran', async () => {
   ran.length = 0;
-  const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
+  const client = new HaltStateClient({ baseUrl: halt.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
   const tools = guardTools(rawTools(), { client });
   await requestAndApprove(tools, 'o-9');
   await runAgent(new ScriptedChatModel([callTool('retry-o-9', 'refund', { orderId: 'o-9' })]), tools, 'Approved, go ahead');
