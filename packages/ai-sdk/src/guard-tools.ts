@@ -12,6 +12,8 @@ export interface ToolCallOptionsRef {
  * so that any tool's `execute` fits, whatever its input type.
  */
 export interface GuardableTool {
+  description?: unknown;
+  inputSchema?: unknown;
   execute?: ((input: never, options: never) => unknown) | undefined;
   needsApproval?: unknown;
 }
