@@ -82,7 +82,7 @@ try {
     // The history is plain JSON: store it anywhere (a database, the chat UI's state).
     writeFileSync(historyFile, JSON.stringify(history, null, 2));
     const { pending } = await approvalResponses({ ...haltstate, messages: history });
-    for (const request of pending) console.log(`   approve it: npx haltstate approve ${request.haltstateApprovalId} --admin-key hs_admin_demo_key`);
+    for (const request of pending) console.log(`   approve it: npx --no-install haltstate approve ${request.haltstateApprovalId} --admin-key hs_admin_demo_key`);
     console.log(`then: node agent.mjs resume`);
   } else {
     const history = JSON.parse(readFileSync(historyFile, 'utf8'));
