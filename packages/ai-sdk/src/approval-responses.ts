@@ -1,13 +1,23 @@
 import { checkOptions, guardInputOf, type HaltStateToolOptions, type ToolCallRef } from './tool-call.js';
 import { stateText } from './not-run-text.js';
 
-/** A message of an ai history (`ModelMessage`, ai 6 or 7), as far as approvals go. */
+/**
+ * A message of an ai history (`ModelMessage`, ai 6 or 7), as far as approvals go.
+ *
+ * @example
+ * const history: HistoryMessage[] = JSON.parse(storedHistory);
+ */
 export interface HistoryMessage {
   role: string;
   content: unknown;
 }
 
-/** ai's answer part to one `tool-approval-request`. */
+/**
+ * ai's answer part to one `tool-approval-request`.
+ *
+ * @example
+ * { type: 'tool-approval-response', approvalId: 'aitxt-1', approved: false, reason: 'not allowed: Duplicate (rejected by bob)' }
+ */
 export interface ToolApprovalResponsePart {
   type: 'tool-approval-response';
   /** ai's approval id, from the request. */
@@ -16,7 +26,12 @@ export interface ToolApprovalResponsePart {
   reason?: string;
 }
 
-/** A request HaltState has no decision for yet. */
+/**
+ * A request HaltState has no decision for yet.
+ *
+ * @example
+ * for (const request of pending) console.log(`waiting: ${request.action} (HaltState approval ${request.haltstateApprovalId})`);
+ */
 export interface PendingToolApproval {
   /** ai's approval id, from the `tool-approval-request`. */
   approvalId: string;
@@ -27,7 +42,12 @@ export interface PendingToolApproval {
   action: string;
 }
 
-/** What {@link approvalResponses} returns. */
+/**
+ * What {@link approvalResponses} returns.
+ *
+ * @example
+ * const { message, pending }: ApprovalResponses = await approvalResponses({ client, messages: history });
+ */
 export interface ApprovalResponses {
   /** The message to append to the history before resuming; `undefined` when nothing was decided. */
   message: { role: 'tool'; content: ToolApprovalResponsePart[] } | undefined;

@@ -2,7 +2,12 @@ import { HaltStateValidationError } from '@haltstate/core';
 import { notRunOf, notRunText } from './not-run-text.js';
 import { checkOptions, guardInputOf, type HaltStateToolOptions } from './tool-call.js';
 
-/** What ai hands a tool's `execute` and `needsApproval` (ai 6 and 7 alike): the call's id. */
+/**
+ * What ai hands a tool's `execute` and `needsApproval` (ai 6 and 7 alike): the call's id.
+ *
+ * @example
+ * await guarded.refund.execute({ orderId: 'o-1' }, { toolCallId: 'call_1' });
+ */
 export interface ToolCallOptionsRef {
   toolCallId: string;
 }
@@ -10,6 +15,9 @@ export interface ToolCallOptionsRef {
 /**
  * The part of an ai tool (ai 6 or 7) that {@link guardTools} replaces. Inputs are typed `never`
  * so that any tool's `execute` fits, whatever its input type.
+ *
+ * @example
+ * const refund: GuardableTool = tool({ description: 'Refund', inputSchema, execute: async ({ orderId }) => refundOrder(orderId) });
  */
 export interface GuardableTool {
   description?: unknown;

@@ -1,6 +1,11 @@
 import { isHaltStateError, type GuardState } from '@haltstate/core';
 
-/** Why a tool call did not run, in the fields a text needs. */
+/**
+ * Why a tool call did not run, in the fields a text needs.
+ *
+ * @example
+ * const notRun: NotRun = { status: 'expired', action: 'tool.refund', approvalId: 'apr-1' };
+ */
 export interface NotRun {
   status: 'denied' | 'expired' | 'executed' | 'pending';
   action: string;

@@ -2,10 +2,21 @@ import { isHaltStateError, type GuardState } from '@haltstate/core';
 import { stateText } from './not-run-text.js';
 import { checkOptions, guardInputOf, type HaltStateToolOptions, type ToolCallRef } from './tool-call.js';
 
-/** What {@link haltstateApproval}'s function answers: a subset of ai 7's `ToolApprovalStatus`. */
+/**
+ * What {@link haltstateApproval}'s function answers: a subset of ai 7's `ToolApprovalStatus`.
+ *
+ * @example
+ * const status: HaltStateApprovalStatus = { type: 'denied', reason: 'not allowed: Never automatic' };
+ */
 export type HaltStateApprovalStatus = 'approved' | { type: 'denied'; reason: string } | { type: 'user-approval'; reason: string };
 
-/** The function ai 7 calls as `toolApproval`. */
+/**
+ * The function ai 7 calls as `toolApproval`.
+ *
+ * @example
+ * const toolApproval: HaltStateToolApproval = haltstateApproval({ client });
+ * await toolApproval({ toolCall: { toolCallId: 'call_1', toolName: 'refund', input: { orderId: 'o-1' } } }); // 'approved' | { type, reason }
+ */
 export type HaltStateToolApproval = (options: { toolCall: ToolCallRef }) => Promise<HaltStateApprovalStatus>;
 
 /**

@@ -16,7 +16,12 @@ export interface HaltStateToolOptions {
   action?: ((toolName: string, input: unknown) => string) | undefined;
 }
 
-/** One tool call as ai describes it, in a history, a hook or `execute`. */
+/**
+ * One tool call as ai describes it, in a history, a hook or `execute`.
+ *
+ * @example
+ * const call: ToolCallRef = { toolCallId: 'call_1', toolName: 'refund', input: { orderId: 'o-1' } };
+ */
 export interface ToolCallRef {
   toolCallId: string;
   toolName: string;
