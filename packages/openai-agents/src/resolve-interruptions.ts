@@ -10,6 +10,9 @@ export interface ResolvedInterruption {
   state: GuardState;
 }
 
+/** The part of a `RunState` that {@link resolveInterruptions} uses (any context, any agent). */
+export type InterruptedState = Pick<RunState<unknown, never>, 'getInterruptions' | 'approve' | 'reject'>;
+
 /** What {@link resolveInterruptions} did to a run state's interruptions. */
 export interface ResolvedInterruptions {
   /** Approved in the run state: HaltState allowed or a human approved. */
@@ -33,7 +36,7 @@ export interface ResolvedInterruptions {
  * const { pending } = await resolveInterruptions(state, { client });
  * if (pending.length === 0) result = await run(agent, state);
  */
-export async function resolveInterruptions(state: RunState<unknown, never>, options: { client: HaltStateClient }): Promise<ResolvedInterruptions> {
+export async function resolveInterruptions(state: InterruptedState, options: { client: HaltStateClient }): Promise<ResolvedInterruptions> {
   if (!options || !isHaltStateClient(options.client)) throw new HaltStateValidationError('resolveInterruptions needs { client }: a HaltStateClient', { path: 'client' });
   const result: ResolvedInterruptions = { approved: [], rejected: [], pending: [], unguarded: [] };
   for (const item of state.getInterruptions()) {
