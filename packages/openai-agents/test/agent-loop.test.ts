@@ -1,29 +1,22 @@
 // The agent loop of OpenAI Agents JS (its own runner and ScriptedModel) against the real local
 // HaltState server: allow, deny, a pause approved by a human, a rejection, a restart between the
 // pause and the resume, and a forged approval that must not run the tool.
+import { join } from 'node:path';
 import { z } from 'zod';
 import { Agent, RunState, run, setTracingDisabled, tool } from '@openai/agents';
 import { ScriptedModel, assistantMessage, functionCall } from '@openai/agents/testing';
 import { HaltStateClient } from '@haltstate/core';
 import { guardTools, resolveInterruptions } from '@haltstate/openai-agents';
-import { AdminClient, createLocalServer, type LocalServer } from '@haltstate/local';
-import { testKey } from '@test-support/keys';
+import { AdminClient, createLocalServer, loadPolicyFile, type LocalServer } from '@haltstate/local';
 
 setTracingDisabled(true);
-const tenant = { id: 'acme', apiKey: testKey('oa-acme'), adminKey: testKey('oa-admin') };
+// The example's policy: search_docs allowed, delete_account denied, refund needs a human.
 let server: LocalServer;
 let admin: AdminClient;
+let tenant: LocalServer['tenants'][number];
 beforeAll(async () => {
-  server = await createLocalServer({
-    policy: {
-      tenants: [tenant],
-      rules: [
-        { id: 'search', match: { action: 'tool.search' }, decision: 'ALLOW' },
-        { id: 'no-deletes', match: { action: 'tool.delete_account' }, decision: 'DENY', reason: 'Deleting accounts is never automatic' },
-        { id: 'refunds', match: { action: 'tool.refund' }, decision: 'APPROVAL_REQUIRED', reason: 'Refunds need a human' },
-      ],
-    },
-  });
+  server = await createLocalServer({ policy: loadPolicyFile(join(__dirname, '../../../examples/openai-agent/policy.yaml')) });
+  tenant = server.tenants[0]!;
   admin = new AdminClient({ url: server.url, tenantId: tenant.id, adminKey: tenant.adminKey });
 });
 afterAll(() => server.close());
@@ -39,7 +32,7 @@ const newClient = () => {
 };
 
 const rawTools = () => [
-  tool({ name: 'search', description: 'Search the docs', parameters: z.object({ query: z.string() }), execute: async ({ query }) => (ran.push(`search ${query}`), `3 results for ${query}`) }),
+  tool({ name: 'search_docs', description: 'Search the docs', parameters: z.object({ query: z.string() }), execute: async ({ query }) => (ran.push(`search ${query}`), `3 results for ${query}`) }),
   tool({ name: 'delete_account', description: 'Delete an account', parameters: z.object({ userId: z.string() }), execute: async ({ userId }) => (ran.push(`delete ${userId}`), 'deleted') }),
   tool({ name: 'refund', description: 'Refund an order', parameters: z.object({ orderId: z.string() }), execute: async ({ orderId }) => (ran.push(`refund ${orderId}`), `refunded ${orderId}`) }),
 ];
@@ -56,13 +49,13 @@ const pendingRefund = async (orderId: string) => (await admin.approvals('pending
 const reports = async (key: string) => (await admin.audit()).filter((entry) => entry.idempotencyKey === key && (entry.kind === 'report' || entry.kind === 'guard_report'));
 
 it('an allowed call runs; a denied call does not, and the model reads the reason', async () => {
-  const model = new ScriptedModel([[functionCall('search', { query: 'refunds' }, { callId: 'c-search' }), functionCall('delete_account', { userId: 'u-1' }, { callId: 'c-del' })], [assistantMessage('done')]]);
+  const model = new ScriptedModel([[functionCall('search_docs', { query: 'refunds' }, { callId: 'c-search' }), functionCall('delete_account', { userId: 'u-1' }, { callId: 'c-del' })], [assistantMessage('done')]]);
   const result = await run(agentWith(model, newClient()), 'Find the refund policy, then delete u-1');
   expect(result.interruptions).toEqual([]);
   expect(ran).toEqual(['search refunds']);
   const outputs = toolOutputs(model);
   expect(outputText(outputs['c-search'])).toBe('3 results for refunds');
-  expect(outputText(outputs['c-del'])).toBe('not allowed: Deleting accounts is never automatic');
+  expect(outputText(outputs['c-del'])).toBe('not allowed: Account deletion is never automatic');
 });
 
 it('pauses on an approval-required call, and runs it once after a human approves in HaltState', async () => {
