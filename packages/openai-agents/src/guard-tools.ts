@@ -29,7 +29,7 @@ export interface GuardableTool {
   name: string;
 }
 
-type Invoke = (runContext: RunContext, input: string, details?: { toolCall?: { callId?: string } }) => Promise<unknown>;
+type Invoke = (runContext: RunContext, input: string, details?: { toolCall?: { callId?: string }; signal?: AbortSignal }) => Promise<unknown>;
 type NeedsApproval = (runContext: RunContext, input: unknown, callId?: string) => Promise<boolean>;
 interface ToolInternals {
   invoke: Invoke;
@@ -110,10 +110,14 @@ function guardTool<T extends GuardableTool>(tool: T, options: GuardToolsOptions)
     const call = request(details?.toolCall?.callId, input);
     let started = false;
     try {
-      return await client.guard({ ...call, ...(wait ? { wait } : {}) }, () => {
+      // The runner's signal (the tool's timeoutMs, a sibling call's failure) ends a wait too: a
+      // call the model was told timed out must not run when the approval comes later.
+      const guardInput = { ...call, ...(wait ? { wait } : {}) };
+      const run = () => {
         started = true;
         return original.call(tool, runContext, input, details);
-      });
+      };
+      return await client.guard(guardInput, run, details?.signal ? { signal: details.signal } : {});
     } catch (error) {
       // An error of the tool's own (even a HaltState one, from a call it made) is its to throw.
       const text = started ? undefined : notRunErrorText(error, call.action);

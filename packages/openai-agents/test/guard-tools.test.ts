@@ -112,6 +112,13 @@ describe('guardTools', () => {
     expect(calls).toEqual([]);
   });
 
+  it("the runner's abort signal (the tool's timeoutMs, a sibling's failure) reaches the guard: an aborted call never runs", async () => {
+    const guarded = guardedRefund({ wait: true });
+    const signal = AbortSignal.abort(new Error('timed out'));
+    await expect(guarded.invoke(context, JSON.stringify({ orderId: 'o-1' }), { ...details('call_1', { orderId: 'o-1' }), signal })).rejects.toThrow('timed out');
+    expect(calls).toEqual([]);
+  });
+
   it('refuses a call without a call id (it would have no approval of its own)', async () => {
     await expect(guardedRefund().invoke(context, JSON.stringify({ orderId: 'o-1' }))).rejects.toThrow(/without a call id/);
     await expect(guardedRefund().needsApproval(context, { orderId: 'o-1' })).rejects.toThrow(/without a call id/);
