@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdminClient, createLocalServer, type LocalServer } from '@haltstate/local';
+import { parse } from 'yaml';
 import { describeOnNode } from '@test-support/node-version';
 
 const root = join(__dirname, '../../..');
@@ -32,6 +33,11 @@ async function runSample(code: string, approvals = 0): Promise<string> {
   }
   return done;
 }
+
+it('docs/ai-sdk.md shows the very policy its samples are run against', () => {
+  const [shown] = [...readFileSync(join(root, 'docs/ai-sdk.md'), 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]!);
+  expect(parse(shown!)).toEqual(parse(readFileSync(join(root, 'examples/ai-sdk-agent/policy.yaml'), 'utf8')));
+});
 
 describeOnNode(22, 'ai 7 declares Node >= 22')('ai 7 samples', () => {
   it('docs/ai-sdk.md, ai 7: allowed runs, denied reads the reason, the refund runs once after a human approves', async () => {

@@ -1,4 +1,4 @@
-import type { ActionParams, GuardState, HaltStateClient } from '@haltstate/core';
+import { HaltStateValidationError, type ActionParams, type GuardState, type HaltStateClient } from '@haltstate/core';
 
 /**
  * The value of the LangGraph interrupt a HaltState pause raises: what an app shows while a human
@@ -52,7 +52,12 @@ export function isHaltStateInterrupt(value: unknown): value is HaltStateInterrup
  */
 export async function pauseWhilePending(call: PausedCall): Promise<void> {
   // Loaded here, not at the top: only graphs pause, and a plain tool needs no LangGraph installed.
-  const { interrupt } = await import('@langchain/langgraph');
+  const { getConfig, interrupt } = await import('@langchain/langgraph');
+  // Outside a graph nothing can pause or resume: refuse before asking, so no approval is opened
+  // for a call that could never come back to it.
+  if (getConfig() === undefined) {
+    throw new HaltStateValidationError(`onPending: 'interrupt' pauses a LangGraph graph, but "${call.toolName}" was called outside one; call it from a graph (createAgent, a ToolNode) or use onPending 'return', 'wait' or 'throw'`, { path: 'onPending' });
+  }
   for (;;) {
     const state = await call.client.guardState({ action: call.action, agentId: call.agentId, params: call.params, idempotencyKey: call.idempotencyKey });
     if (state.status !== 'pending') return;

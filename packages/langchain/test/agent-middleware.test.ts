@@ -170,9 +170,11 @@ describe("guardTool with onPending: 'interrupt', in createAgent without the midd
     expect(toolMessages(result.messages).map((message) => [message.content, message.status])).toEqual([['refunded o-47', 'success']]);
   });
 
-  it('outside a graph it fails closed: it throws and the tool does not run', async () => {
+  it('outside a graph it fails closed before asking: a typed error, the tool does not run, no approval is opened', async () => {
     const refund = guardTool(refundTool, { client: newClient(), onPending: 'interrupt' });
-    await expect(refund.invoke({ orderId: 'o-48' })).rejects.toThrow('Called interrupt() outside the context of a graph.');
+    const before = (await halt.admin.approvals()).length;
+    await expect(refund.invoke({ orderId: 'o-48' })).rejects.toMatchObject({ name: 'HaltStateValidationError', path: 'onPending', message: expect.stringContaining('called outside one') });
     expect(ran).toEqual([]);
+    expect(await halt.admin.approvals()).toHaveLength(before);
   });
 });
