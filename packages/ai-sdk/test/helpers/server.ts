@@ -1,20 +1,11 @@
 import { HaltStateClient } from '@haltstate/core';
 import { AdminClient, createLocalServer, type LocalServer } from '@haltstate/local';
-import { testKey } from '@test-support/keys';
+import { supportPolicy } from '@test-support/support-policy';
 
 /** The policy of the agent-loop suites: search allowed, deletes denied, refunds need a human. */
 export async function startPolicyServer(name: string): Promise<{ server: LocalServer; admin: AdminClient; newClient: () => HaltStateClient }> {
-  const tenant = { id: 'acme', apiKey: testKey(`${name}-acme`), adminKey: testKey(`${name}-admin`) };
-  const server = await createLocalServer({
-    policy: {
-      tenants: [tenant],
-      rules: [
-        { id: 'search', match: { action: 'tool.search' }, decision: 'ALLOW' },
-        { id: 'no-deletes', match: { action: 'tool.delete_account' }, decision: 'DENY', reason: 'Deleting accounts is never automatic' },
-        { id: 'refunds', match: { action: 'tool.refund' }, decision: 'APPROVAL_REQUIRED', reason: 'Refunds need a human' },
-      ],
-    },
-  });
+  const { policy, tenant } = supportPolicy(name);
+  const server = await createLocalServer({ policy });
   const admin = new AdminClient({ url: server.url, tenantId: tenant.id, adminKey: tenant.adminKey });
   // A new client is what a restarted process has: nothing but the server and the history.
   const newClient = () => new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });

@@ -1,5 +1,5 @@
 import { AdminClient, createLocalServer, type LocalServer } from '@haltstate/local';
-import { testKey } from '@test-support/keys';
+import { supportPolicy } from '@test-support/support-policy';
 
 /** The local server of a suite, with its admin client, once `beforeAll` ran. */
 export interface SupportServer {
@@ -14,20 +14,11 @@ export interface SupportServer {
  * a human. `name` keeps each suite's keys its own.
  */
 export function useSupportServer(name: string): SupportServer {
-  const tenant = { id: 'acme', apiKey: testKey(`${name}-acme`), adminKey: testKey(`${name}-admin`) };
+  const { policy, tenant } = supportPolicy(name);
   let server: LocalServer | undefined;
   let admin: AdminClient | undefined;
   beforeAll(async () => {
-    server = await createLocalServer({
-      policy: {
-        tenants: [tenant],
-        rules: [
-          { id: 'search', match: { action: 'tool.search' }, decision: 'ALLOW' },
-          { id: 'no-deletes', match: { action: 'tool.delete_account' }, decision: 'DENY', reason: 'Deleting accounts is never automatic' },
-          { id: 'refunds', match: { action: 'tool.refund' }, decision: 'APPROVAL_REQUIRED', reason: 'Refunds need a human' },
-        ],
-      },
-    });
+    server = await createLocalServer({ policy });
     admin = new AdminClient({ url: server.url, tenantId: tenant.id, adminKey: tenant.adminKey });
   });
   afterAll(() => server?.close());
