@@ -1,7 +1,7 @@
 // Shadow mode: the decision is still asked and recorded, the action runs whatever it says, nothing
 // waits for a human, and what the service sees says "shadow". Enforce stays the default; a typo
 // in the mode is an error, never a silent shadow.
-import { HaltStateClient, type DecisionEvent, type Permit } from '@haltstate/core';
+import { HaltStateClient, haltstateGuard, type DecisionEvent, type Permit } from '@haltstate/core';
 import { api, BASE_URL, json, KEY, makeClient, PREFIX, setupNock, TENANT } from './helpers/api';
 
 setupNock();
@@ -129,5 +129,17 @@ describe('execute (check flow) in shadow mode', () => {
     await expect(client.execute({ action: 'email.send', mode: 'shadow', wait: true, report: false }, () => 'sent')).resolves.toBe('sent');
     await expect(client.flush()).resolves.toMatchObject({ pending: 0 });
     expect(client.reportStats.queued).toBe(0);
+  });
+});
+
+describe('haltstateGuard in shadow mode', () => {
+  it('passes mode through: a denied function runs', async () => {
+    api().post(`${PREFIX}/action/check`).reply(200, { decision: 'DENY' }, json);
+    api().post(`${PREFIX}/action/report`).reply(200, {}, json);
+    const client = makeClient();
+    const send = haltstateGuard(client, { action: 'email.send', mode: 'shadow' })((to: string) => `sent to ${to}`);
+    await expect(send('bob@example.com')).resolves.toBe('sent to bob@example.com');
+    await expect(client.flush()).resolves.toMatchObject({ pending: 0 });
+    expect(client.reportStats.delivered).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import type { StructuredToolInterface, ToolRunnableConfig } from '@langchain/core/tools';
-import { HaltStateValidationError, isHaltStateClient, type ActionParams, type HaltStateClient } from '@haltstate/core';
+import { HaltStateValidationError, isHaltStateClient, type ActionParams, type HaltStateClient, type HaltStateMode } from '@haltstate/core';
 import { notRunOutput, type ToolShape } from './not-run-output.js';
 import { toolCallKey } from './tool-call-key.js';
 import { decisionText } from './to-tool-result.js';
@@ -32,6 +32,12 @@ export interface GuardToolOptions<Input = unknown> {
   onPending?: OnPending;
   /** @unit milliseconds @default 300000 */
   waitTimeoutMs?: number;
+  /**
+   * `'shadow'`: each call's decision is asked and recorded, but the tool runs whatever it says
+   * and never waits for a human (docs/shadow-mode.md); a value other than enforce/shadow is
+   * refused on the first call. @default the client's `mode`
+   */
+  mode?: HaltStateMode;
 }
 
 type ToolCallFn = (input: unknown, runManager: unknown, config?: ToolRunnableConfig) => Promise<unknown>;
@@ -55,7 +61,7 @@ export function guardTool<T extends StructuredToolInterface>(tool: T, options: G
   const inner = tool as unknown as ToolShape & { _call: ToolCallFn };
   if (typeof inner._call !== 'function') throw new HaltStateValidationError(`guardTool: "${tool.name}" is not a LangChain tool (no _call)`, { path: 'tool' });
   if ((tool as unknown as Record<symbol, unknown>)[GUARDED]) throw new HaltStateValidationError(`guardTool: "${tool.name}" is already guarded`, { path: 'tool' });
-  const { client, onPending = 'return', waitTimeoutMs = 300_000 } = options;
+  const { client, onPending = 'return', waitTimeoutMs = 300_000, mode } = options;
   const action = typeof options.action === 'function' ? options.action(tool) : (options.action ?? `tool.${tool.name}`);
   const agentId = options.agentId ?? client.agentId;
   const original = inner._call;
@@ -70,7 +76,7 @@ export function guardTool<T extends StructuredToolInterface>(tool: T, options: G
       const idempotencyKey = options.idempotencyKey?.(input as never, config) ?? toolCallKey(client, { agentId, action, tool: tool.name, args: input });
       let started = false;
       try {
-        return await client.guard({ action, agentId, params, idempotencyKey, ...(onPending === 'wait' ? { wait: { timeoutMs: waitTimeoutMs } } : {}) }, () => {
+        return await client.guard({ action, agentId, params, idempotencyKey, ...(onPending === 'wait' ? { wait: { timeoutMs: waitTimeoutMs } } : {}), ...(mode === undefined ? {} : { mode }) }, () => {
           started = true;
           return original.call(tool, input, runManager, config);
         });
