@@ -15,7 +15,6 @@ import { redact } from './redaction.js';
 import { describeError, queueGuardReport, queueReport, queueShadowGuardReport } from './reporting.js';
 import { KILL_SWITCH_POLICY_ID, ROUTES } from './routes.js';
 import { guardResponse, toGuardState, toPermit, type guardRequest, type GuardResponse } from './schemas/guard.js';
-import type { GuardStatus } from './statuses.js';
 import type { ApprovalRequest, Decision, ExecuteInput, HaltStateMode, GuardInput, GuardState, GuardStateInput, Permit, RequestOptions, WaitOptions } from './types.js';
 
 /** `client.guard`: see its documentation. */
@@ -62,7 +61,7 @@ export async function guard<T>(ctx: ClientContext, input: GuardInput, fn: (permi
     deadline?.dispose();
   }
 
-  const permit = toPermit({ ...answer, status: answer.status as Permit['status'] & GuardStatus }, { idempotencyKey, action, agentId });
+  const permit = toPermit({ ...answer, status: answer.status }, { idempotencyKey, action, agentId });
   try {
     const value = await fn(permit);
     queueGuardReport(ctx, permit, 'success', null);
@@ -111,16 +110,23 @@ function metadata(ctx: ClientContext, given: GuardInput['metadata'], mode: HaltS
 }
 
 /**
- * Shadow mode: the answer is recorded and the function runs whatever it was, without waiting
- * for a human. Two stops stay: the kill switch (an operator's, not a policy's) and the caller's
- * abort. The outcome goes out as a report marked shadow.
+ * Shadow mode runs whatever the policy said, but two stops stay: the kill switch (an operator's,
+ * not a policy's: the client's, or the server's DENY under its policy id) and the caller's abort.
  */
-async function runShadowGuard<T>(ctx: ClientContext, answer: GuardResponse, call: { idempotencyKey: string; action: string; agentId: string }, fn: (permit: Permit) => T | Promise<T>, signal: AbortSignal | undefined): Promise<Awaited<T>> {
-  const { status } = answer;
-  if (status === 'denied' && answer.policy_id === KILL_SWITCH_POLICY_ID) throw denial({ ...call, reason: answer.reason, policyId: answer.policy_id, approver: null });
+function shadowMayRun(ctx: ClientContext, denied: { action: string; agentId: string; reason: string | null | undefined; policyId: string | null } | null, signal: AbortSignal | undefined): void {
+  if (denied?.policyId === KILL_SWITCH_POLICY_ID) throw denial({ ...denied, approver: null });
   ctx.killSwitch.assertAlive();
   ctx.closing.throwIfAborted();
   signal?.throwIfAborted();
+}
+
+/**
+ * Shadow mode's guard: the function runs whatever the answer was, without waiting for a human,
+ * and its outcome goes out as a report marked shadow.
+ */
+async function runShadowGuard<T>(ctx: ClientContext, answer: GuardResponse, call: { idempotencyKey: string; action: string; agentId: string }, fn: (permit: Permit) => T | Promise<T>, signal: AbortSignal | undefined): Promise<Awaited<T>> {
+  const { status } = answer;
+  shadowMayRun(ctx, status === 'denied' ? { ...call, reason: answer.reason, policyId: answer.policy_id ?? null } : null, signal);
   const runs = status === 'allowed' || status === 'approved';
   const permit: Permit = runs ? toPermit({ ...answer, status }, call) : { ...toPermit({ ...answer, status: 'allowed' }, call), status: 'shadow', shadowedStatus: status, approver: null };
   const shadowed = { ...call, status, policyId: answer.policy_id ?? null };
@@ -141,7 +147,10 @@ export async function execute<T>(ctx: ClientContext, input: ExecuteInput, fn: (p
   const decision = await check(ctx, input, options, mode);
   const { wait, waitMs } = waitSettings(input.wait);
   const report = input.report !== false;
-  if (mode === 'shadow') return runReported(ctx, decision, fn, report, mode);
+  if (mode === 'shadow') {
+    shadowMayRun(ctx, decision.denied ? decision : null, options.signal);
+    return runReported(ctx, decision, fn, report, mode);
+  }
   if (decision.denied) throw denial({ action: decision.action, agentId: decision.agentId, reason: decision.reason, policyId: decision.policyId, approver: null });
   let deadline: Deadline | undefined;
   try {

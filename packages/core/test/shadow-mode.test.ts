@@ -132,6 +132,26 @@ describe('execute (check flow) in shadow mode', () => {
   });
 });
 
+describe('execute (check flow) in shadow mode, stops', () => {
+  it('still stops for the server kill switch', async () => {
+    api().post(`${PREFIX}/action/check`).reply(200, { decision: 'DENY', policy_id: 'kill-switch', reason: 'agent killed' }, json);
+    const fn = jest.fn();
+    const client = makeClient({ mode: 'shadow' });
+    await expect(client.execute({ action: 'a.b', mode: 'shadow' }, fn)).rejects.toMatchObject({ name: 'KillSwitchTriggered' });
+    expect(fn).not.toHaveBeenCalled();
+  });
+
+  it('does not run once the caller aborted', async () => {
+    api().post(`${PREFIX}/action/check`).reply(200, { decision: 'DENY' }, json);
+    const controller = new AbortController();
+    const fn = jest.fn();
+    // The caller gives up while the decision is being told, after the answer came.
+    const onDecision = () => controller.abort(new Error('caller gave up'));
+    await expect(makeClient({ onDecision }).execute({ action: 'a.b', mode: 'shadow' }, fn, { signal: controller.signal })).rejects.toThrow();
+    expect(fn).not.toHaveBeenCalled();
+  });
+});
+
 describe('haltstateGuard in shadow mode', () => {
   it('passes mode through: a denied function runs', async () => {
     api().post(`${PREFIX}/action/check`).reply(200, { decision: 'DENY' }, json);
