@@ -4,16 +4,16 @@ import { HaltStateValidationError } from './errors.js';
 import { toJsonObject, type JsonObject } from './json.js';
 import { assertKnownKeys } from './internal/option-names.js';
 import type { ParamsDigest } from './idempotency.js';
-import { REQUEST_OPTION_NAMES, shown } from './options.js';
+import { modeValue, REQUEST_OPTION_NAMES, shown } from './options.js';
 import { redact, type Redactor } from './redaction.js';
 import { identifier } from './schemas/common.js';
-import type { CheckInput, ExecuteInput, GuardInput, RequestOptions, WaitCallOptions, WaitOptions } from './types.js';
+import type { CheckInput, ExecuteInput, GuardInput, HaltStateMode, RequestOptions, WaitCallOptions, WaitOptions } from './types.js';
 
 /** How long a wait for a human lasts when the call names no `timeoutMs`: one hour. */
 export const DEFAULT_WAIT_MS = 3_600_000;
 
 /** Keys of every call input (check, guard, execute); others are refused with a suggestion. */
-const INPUT_KEYS = ['action', 'params', 'agentId', 'idempotencyKey', 'metadata', 'wait', 'report'] as const satisfies ReadonlyArray<keyof ExecuteInput>;
+const INPUT_KEYS = ['action', 'params', 'agentId', 'idempotencyKey', 'metadata', 'wait', 'report', 'mode'] as const satisfies ReadonlyArray<keyof ExecuteInput>;
 const WAIT_KEYS = ['timeoutMs', 'pollIntervalMs', 'onApprovalRequested'] as const satisfies ReadonlyArray<keyof WaitOptions>;
 /** Option keys of `waitForApproval`. */
 export const WAIT_CALL_KEYS = [...REQUEST_OPTION_NAMES, 'pollIntervalMs'] as const satisfies ReadonlyArray<keyof WaitCallOptions>;
@@ -81,4 +81,18 @@ export function waitSettings(wait: GuardInput['wait']): { wait: WaitOptions | un
 export function describeAction(input: unknown): string {
   const action = typeof input === 'object' && input !== null ? (input as { action?: unknown }).action : undefined;
   return typeof action === 'string' ? JSON.stringify(action.length > 100 ? `${action.slice(0, 100)}…` : action) : 'an action';
+}
+
+/** A call's `mode`, checked (a typo is an error, never a silent shadow); else the client's. */
+export function callMode(mode: unknown, clientMode: HaltStateMode): HaltStateMode {
+  return mode === undefined ? clientMode : modeValue(mode, 'mode', 'mode');
+}
+
+/** Refuses keys a call has no use for, saying why (`why` reads after the key's name). */
+export function refuseKeys(input: unknown, keys: readonly string[], call: string, why: string): void {
+  for (const key of keys) {
+    if (typeof input === 'object' && input !== null && key in input && (input as Record<string, unknown>)[key] !== undefined) {
+      throw new HaltStateValidationError(`${call}: "${key}" has no meaning here; ${why}`, { path: key });
+    }
+  }
 }

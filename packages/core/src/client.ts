@@ -1,12 +1,13 @@
 import { approvalsSince, getApproval } from './approval-reads.js';
 import { approvalEvents, waitForApproval } from './approval-wait.js';
-import { describeAction, prepareInput, WAIT_CALL_KEYS } from './call-input.js';
+import { describeAction, prepareInput, refuseKeys, WAIT_CALL_KEYS } from './call-input.js';
 import { check } from './check.js';
 import { createContext, runCall, type ClientContext } from './client-context.js';
 import { HaltStateClosedError } from './errors.js';
 import { execute, guard, guardState } from './guard-flow.js';
 import { heartbeat, startKillSwitch } from './heartbeat.js';
-import { REQUEST_OPTION_NAMES, resolveOptions, type ClientOptions } from './options.js';
+import { log } from './internal/hooks.js';
+import { REQUEST_OPTION_NAMES, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { queueReport } from './reporting.js';
 import type { FlushResult, ReportStats } from './report-types.js';
 import type { AgentStatus } from './statuses.js';
@@ -25,6 +26,13 @@ const CLIENT_BRAND = Symbol.for('haltstate.client');
  */
 export function isHaltStateClient(value: unknown): value is HaltStateClient {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[CLIENT_BRAND] === true;
+}
+
+/** Said once per client: in shadow mode nothing the service answers stops an action. */
+function warnShadow(options: ResolvedOptions): void {
+  const message = `HaltState client for tenant "${options.tenantId}" is in shadow mode: decisions are asked and recorded, but actions run whatever they say and nothing waits for a human. It is not enforcing.`;
+  process.emitWarning(message, { code: 'HALTSTATE_SHADOW_MODE' });
+  log(options.logger, message);
 }
 
 /**
@@ -48,6 +56,7 @@ export class HaltStateClient {
 
   constructor(options: ClientOptions = {}) {
     this.#ctx = createContext(resolveOptions(options), this.#closing.signal, this.#lifetime.signal);
+    if (this.#ctx.options.mode === 'shadow') warnShadow(this.#ctx.options);
   }
 
   /** Tenant this client acts for. */
@@ -81,6 +90,7 @@ export class HaltStateClient {
   check(action: string, input?: Omit<CheckInput, 'action'>, options?: RequestOptions): Promise<Decision>;
   async check(first: CheckInput | string, second?: Omit<CheckInput, 'action'> | RequestOptions, third?: RequestOptions): Promise<Decision> {
     const [input, given] = typeof first === 'string' ? [{ ...(second as Omit<CheckInput, 'action'>), action: first }, third] : [first, second as RequestOptions | undefined];
+    refuseKeys(input, ['mode'], 'check', 'a check runs nothing, so it answers the same in either mode (guard() and execute() take a mode)');
     return runCall(this.#ctx, given, () => `check of ${describeAction(input)}`, (options) => check(this.#ctx, input, options));
   }
 

@@ -3,29 +3,36 @@
 // for adapters, over a check when the call has no idempotency key.
 import type { z } from 'zod';
 import { awaitDecision, throwUnlessApproved, waitDeadline } from './approval-wait.js';
-import { prepareInput, redactParams, validIdentifier, waitSettings } from './call-input.js';
+import { callMode, prepareInput, redactParams, validIdentifier, waitSettings } from './call-input.js';
+import { elapsedMs, tellDecision } from './decision-hook.js';
 import { check } from './check.js';
 import type { ClientContext } from './client-context.js';
 import { ActionAlreadyExecuted, ActionDenied, ActionExpired, ApprovalPending, HaltStateProtocolError, HaltStateValidationError, KillSwitchTriggered, type DecisionError } from './errors.js';
 import { linkSignals, type Deadline } from './internal/abort.js';
 import { announceApprovalRequested } from './internal/approval-notice.js';
-import { toJsonObject } from './json.js';
+import { toJsonObject, type JsonObject } from './json.js';
 import { redact } from './redaction.js';
-import { describeError, queueGuardReport, queueReport } from './reporting.js';
+import { describeError, queueGuardReport, queueReport, queueShadowGuardReport } from './reporting.js';
 import { KILL_SWITCH_POLICY_ID, ROUTES } from './routes.js';
 import { guardResponse, toGuardState, toPermit, type guardRequest, type GuardResponse } from './schemas/guard.js';
-import type { ApprovalRequest, ExecuteInput, GuardInput, GuardState, GuardStateInput, Permit, RequestOptions, WaitOptions } from './types.js';
+import type { ApprovalRequest, Decision, ExecuteInput, HaltStateMode, GuardInput, GuardState, GuardStateInput, Permit, RequestOptions, WaitOptions } from './types.js';
 
 /** `client.guard`: see its documentation. */
 export async function guard<T>(ctx: ClientContext, input: GuardInput, fn: (permit: Permit) => T | Promise<T>, options: RequestOptions): Promise<Awaited<T>> {
   if (typeof fn !== 'function') throw new HaltStateValidationError('guard needs a function to run as its second argument', { path: 'fn' });
   ctx.killSwitch.assertAlive();
-  const { body, idempotencyKey, agentId, action } = guardRequestBody(ctx, input);
+  const mode = callMode(input?.mode, ctx.options.mode);
+  const { body, idempotencyKey, agentId, action } = guardRequestBody(ctx, input, mode);
   const { wait, waitMs } = waitSettings(input.wait);
-  const ask = async (signal?: AbortSignal) =>
-    (await ctx.transport.request({ method: 'POST', path: ROUTES.guard, body, bodyName: 'params', schema: guardResponse }, signal ? { ...options, signal } : options)).data;
+  const ask = async (signal?: AbortSignal) => {
+    const startedAt = performance.now();
+    const { data } = await ctx.transport.request({ method: 'POST', path: ROUTES.guard, body, bodyName: 'params', schema: guardResponse }, signal ? { ...options, signal } : options);
+    tellDecision(ctx, { source: 'guard', action, agentId, idempotencyKey, decision: data.status, reason: data.reason ?? null, policyId: data.policy_id ?? null, approvalId: data.approval_id ?? null, latencyMs: elapsedMs(startedAt), mode, failedOpen: false });
+    return data;
+  };
 
   let answer: GuardResponse = await ask();
+  if (mode === 'shadow') return runShadowGuard(ctx, answer, { idempotencyKey, action, agentId }, fn, options.signal);
   // Set when the guard starts to wait; the function never starts once it has passed.
   let deadline: Deadline | undefined;
   try {
@@ -67,17 +74,17 @@ export async function guard<T>(ctx: ClientContext, input: GuardInput, fn: (permi
 
 /** `client.guardState`: one guard request, mapped to a state; nothing runs, waits or reports. */
 export async function guardState(ctx: ClientContext, input: GuardStateInput, options: RequestOptions): Promise<GuardState> {
-  for (const key of ['wait', 'report'] as const) {
+  for (const key of ['wait', 'report', 'mode'] as const) {
     if (typeof input === 'object' && input !== null && key in input) throw new HaltStateValidationError(`guardState is a lookup: it never waits, runs or reports, so "${key}" has no meaning here; remove it (guard() waits and runs)`, { path: key });
   }
   ctx.killSwitch.assertAlive();
-  const { body, idempotencyKey, agentId, action } = guardRequestBody(ctx, input);
+  const { body, idempotencyKey, agentId, action } = guardRequestBody(ctx, input, 'enforce');
   const answer = (await ctx.transport.request({ method: 'POST', path: ROUTES.guard, body, bodyName: 'params', schema: guardResponse }, options)).data;
   return toGuardState(answer, { idempotencyKey, action, agentId });
 }
 
 /** The guard request of a call, and the key, agent and action it was built with. */
-function guardRequestBody(ctx: ClientContext, input: GuardStateInput): { body: z.input<typeof guardRequest>; idempotencyKey: string; agentId: string; action: string } {
+function guardRequestBody(ctx: ClientContext, input: GuardStateInput, mode: HaltStateMode): { body: z.input<typeof guardRequest>; idempotencyKey: string; agentId: string; action: string } {
   const { agentId, action, params } = prepareInput(input, ctx.options.agentId);
   const idempotencyKey = input.idempotencyKey ?? ctx.digest.idempotencyKey(ctx.options.tenantId, agentId, action, params);
   validIdentifier(idempotencyKey, 'idempotencyKey');
@@ -87,16 +94,63 @@ function guardRequestBody(ctx: ClientContext, input: GuardStateInput): { body: z
     params: redactParams(params, ctx.options.redact, ctx.digest),
     idempotency_key: idempotencyKey,
     tenant_id: ctx.options.tenantId,
-    ...(input.metadata === undefined ? {} : { metadata: redact(toJsonObject(input.metadata, 'metadata'), ctx.options.redact) }),
+    ...metadata(ctx, input.metadata, mode),
   } satisfies z.input<typeof guardRequest>;
   return { body, idempotencyKey, agentId, action };
+}
+
+/**
+ * The guard request's metadata: the caller's, redacted, and in shadow mode `haltstate_mode:
+ * "shadow"`, so an approver of a request a shadow call opened sees that nothing waits for it.
+ */
+function metadata(ctx: ClientContext, given: GuardInput['metadata'], mode: HaltStateMode): { metadata?: JsonObject } {
+  const shadow: JsonObject = mode === 'shadow' ? { haltstate_mode: 'shadow' } : {};
+  if (given === undefined) return mode === 'shadow' ? { metadata: shadow } : {};
+  return { metadata: { ...redact(toJsonObject(given, 'metadata'), ctx.options.redact), ...shadow } };
+}
+
+/**
+ * Shadow mode runs whatever the policy said, but two stops stay: the kill switch (an operator's,
+ * not a policy's: the client's, or the server's DENY under its policy id) and the caller's abort.
+ */
+function shadowMayRun(ctx: ClientContext, denied: { action: string; agentId: string; reason: string | null | undefined; policyId: string | null } | null, signal: AbortSignal | undefined): void {
+  if (denied?.policyId === KILL_SWITCH_POLICY_ID) throw denial({ ...denied, approver: null });
+  ctx.killSwitch.assertAlive();
+  ctx.closing.throwIfAborted();
+  signal?.throwIfAborted();
+}
+
+/**
+ * Shadow mode's guard: the function runs whatever the answer was, without waiting for a human,
+ * and its outcome goes out as a report marked shadow.
+ */
+async function runShadowGuard<T>(ctx: ClientContext, answer: GuardResponse, call: { idempotencyKey: string; action: string; agentId: string }, fn: (permit: Permit) => T | Promise<T>, signal: AbortSignal | undefined): Promise<Awaited<T>> {
+  const { status } = answer;
+  shadowMayRun(ctx, status === 'denied' ? { ...call, reason: answer.reason, policyId: answer.policy_id ?? null } : null, signal);
+  const runs = status === 'allowed' || status === 'approved';
+  const permit: Permit = runs ? toPermit({ ...answer, status }, call) : { ...toPermit({ ...answer, status: 'allowed' }, call), status: 'shadow', shadowedStatus: status, approver: null };
+  const shadowed = { ...call, status, policyId: answer.policy_id ?? null };
+  try {
+    const value = await fn(permit);
+    queueShadowGuardReport(ctx, shadowed, null);
+    return value;
+  } catch (error) {
+    queueShadowGuardReport(ctx, shadowed, describeError(error));
+    throw error;
+  }
 }
 
 /** `client.execute`: with an idempotency key, `guard`; without one, check → run → report. */
 export async function execute<T>(ctx: ClientContext, input: ExecuteInput, fn: (permit: Permit | null) => T | Promise<T>, options: RequestOptions): Promise<Awaited<T>> {
   if (input.idempotencyKey !== undefined) return guard(ctx, input, fn, options);
-  const decision = await check(ctx, input, options);
+  const mode = callMode(input?.mode, ctx.options.mode);
+  const decision = await check(ctx, input, options, mode);
   const { wait, waitMs } = waitSettings(input.wait);
+  const report = input.report !== false;
+  if (mode === 'shadow') {
+    shadowMayRun(ctx, decision.denied ? decision : null, options.signal);
+    return runReported(ctx, decision, fn, report, mode);
+  }
   if (decision.denied) throw denial({ action: decision.action, agentId: decision.agentId, reason: decision.reason, policyId: decision.policyId, approver: null });
   let deadline: Deadline | undefined;
   try {
@@ -112,13 +166,17 @@ export async function execute<T>(ctx: ClientContext, input: ExecuteInput, fn: (p
   } finally {
     deadline?.dispose();
   }
-  const report = input.report !== false;
+  return runReported(ctx, decision, fn, report, 'enforce');
+}
+
+/** The check flow's run: the function, then (unless `report` is off) its outcome reported. */
+async function runReported<T>(ctx: ClientContext, decision: Decision, fn: (permit: null) => T | Promise<T>, report: boolean, mode: HaltStateMode): Promise<Awaited<T>> {
   try {
     const value = await fn(null);
-    if (report) queueReport(ctx, decision, { status: 'success', result: value });
+    if (report) queueReport(ctx, decision, { status: 'success', result: value }, mode);
     return value;
   } catch (error) {
-    if (report) queueReport(ctx, decision, { status: 'error', result: { error: describeError(error) } });
+    if (report) queueReport(ctx, decision, { status: 'error', result: { error: describeError(error) } }, mode);
     throw error;
   }
 }

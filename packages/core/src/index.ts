@@ -20,6 +20,9 @@ export type {
   WaitCallOptions,
   ApprovalRequest,
   ApprovalRequestedHook,
+  DecisionEvent,
+  DecisionHook,
+  HaltStateMode,
   RequestOptions,
 } from './types.js';
 export type { FlushResult, ReportFailure, ReportStats, QueuedReportInfo } from './report-types.js';

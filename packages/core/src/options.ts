@@ -3,7 +3,7 @@ import { HaltStateValidationError } from './errors.js';
 import { PREFIXES, type Namespace } from './routes.js';
 import type { Redactor } from './redaction.js';
 import type { QueuedReportInfo } from './report-types.js';
-import type { ApprovalRequestedHook, RequestOptions } from './types.js';
+import type { ApprovalRequestedHook, DecisionHook, HaltStateMode, RequestOptions } from './types.js';
 import { assertKnownKeys } from './internal/option-names.js';
 
 /**
@@ -77,6 +77,19 @@ export interface ClientOptions {
    * them to stderr. @default none (silent)
    */
   logger?: HaltStateLogger | undefined;
+  /**
+   * Called for every answer of the policy service (each check, each guard ask, fail-open and
+   * shadow ones included) with a {@link DecisionEvent}, for logs and custom metrics. Not
+   * awaited; a hook that throws or rejects changes nothing (a `HALTSTATE_HOOK_FAILED` process
+   * warning says so).
+   */
+  onDecision?: DecisionHook | undefined;
+  /**
+   * `'enforce'`: an action runs only when allowed or approved. `'shadow'`: every decision is
+   * still asked and recorded, but the action runs whatever the answer and nothing waits for a
+   * human (docs/shadow-mode.md). A call's own `mode` wins. Env: `HALTSTATE_MODE`. @default 'enforce'
+   */
+  mode?: HaltStateMode | undefined;
 }
 
 /**
@@ -99,6 +112,7 @@ const ENV = {
   timeout: 'HALTSTATE_TIMEOUT',
   digestSecret: 'HALTSTATE_DIGEST_SECRET',
   log: 'HALTSTATE_LOG',
+  mode: 'HALTSTATE_MODE',
 } as const;
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'off'] as const;
@@ -122,6 +136,8 @@ export const CLIENT_OPTION_NAMES = [
   'onApprovalRequested',
   'approvalUrl',
   'logger',
+  'onDecision',
+  'mode',
 ] as const satisfies ReadonlyArray<keyof ClientOptions>;
 // Compile-time check of the other direction: every option of ClientOptions is listed.
 const _everyOptionListed: Exclude<keyof ClientOptions, (typeof CLIENT_OPTION_NAMES)[number]> extends never ? true : never = true;
@@ -168,6 +184,8 @@ export interface ResolvedOptions {
   approvalUrl: ((approvalId: string) => string) | undefined;
   /** The `logger` option, or a stderr logger when `HALTSTATE_LOG=debug`, or none. */
   logger: HaltStateLogger | undefined;
+  onDecision: DecisionHook | undefined;
+  mode: HaltStateMode;
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
@@ -239,6 +257,21 @@ function functionOption<F>(name: string, value: F | undefined): F | undefined {
   return value;
 }
 
+/** The modes; anything else (a typo included) is refused, never read as shadow. */
+export const MODES = ['enforce', 'shadow'] as const satisfies readonly HaltStateMode[];
+
+/** A mode as given (option, variable or call input), checked; `where` names it in the message. */
+export function modeValue(value: unknown, where: string, path: string): HaltStateMode {
+  if ((MODES as readonly unknown[]).includes(value)) return value as HaltStateMode;
+  throw new HaltStateValidationError(`${where} must be "enforce" or "shadow", got ${typeof value === 'string' ? JSON.stringify(value) : shown(value)}`, { path });
+}
+
+function modeOption(option: unknown, variable: string | undefined): HaltStateMode {
+  if (option !== undefined) return modeValue(option, 'Invalid HaltState client options: mode', 'mode');
+  if (variable === undefined || variable === '') return 'enforce';
+  return modeValue(variable.trim().toLowerCase(), `Invalid HaltState client options: ${ENV.mode} (option mode)`, ENV.mode);
+}
+
 /** Writes debug lines to stderr (stdout may carry a protocol, e.g. an MCP server's). */
 const stderrLogger: HaltStateLogger = { debug: (message) => void process.stderr.write(`[haltstate] debug ${message}\n`) };
 
@@ -305,6 +338,8 @@ export function resolveOptions(options: ClientOptions = {}, env: NodeJS.ProcessE
     onApprovalRequested: functionOption('onApprovalRequested', options.onApprovalRequested),
     approvalUrl: approvalUrlOption(options.approvalUrl),
     logger: loggerOption(options.logger, env[ENV.log]),
+    onDecision: functionOption('onDecision', options.onDecision),
+    mode: modeOption(options.mode, env[ENV.mode]),
   };
   const url = new URL(resolved.baseUrl);
   if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname) && !resolved.allowInsecureHttp) {

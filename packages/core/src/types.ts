@@ -57,6 +57,47 @@ export interface ApprovalRequest {
  */
 export type ApprovalRequestedHook = (request: ApprovalRequest) => void | Promise<void>;
 
+/**
+ * Whether the gate holds: `enforce` runs an action only when the service allows or a human
+ * approves it; `shadow` still asks and records every decision, but runs the action whatever the
+ * answer and never waits for a human (see docs/shadow-mode.md).
+ */
+export type HaltStateMode = 'enforce' | 'shadow';
+
+interface DecisionEventFields {
+  action: string;
+  agentId: string;
+  /** Why, when the service said (`null` when it did not). */
+  reason: string | null;
+  policyId: string | null;
+  /** The approval this answer names (pending, approved, or a check's APPROVAL_REQUIRED), else `null`. */
+  approvalId: string | null;
+  /** Time from the request until its answer (retries included), measured by this client. @unit milliseconds */
+  latencyMs: number;
+  /** The mode of the call: in `shadow` the action runs whatever `decision` says. */
+  mode: HaltStateMode;
+  /** True for a check's made-up ALLOW (`failOpen` and an unreachable service). */
+  failedOpen: boolean;
+}
+
+/**
+ * One answer of the policy service, as `onDecision` is told it: a check's `decision`
+ * (`source: 'check'`, also the check flow of `execute`) or a guard's status (`source: 'guard'`;
+ * a guard that waited for a human is told twice: `pending`, then the answer after the decision).
+ *
+ * @example
+ * onDecision: (event) => logger.info({ ...event }, `haltstate ${event.source} ${event.action}: ${event.decision}`)
+ */
+export type DecisionEvent = (DecisionEventFields & { source: 'check'; decision: DecisionValue }) | (DecisionEventFields & { source: 'guard'; decision: GuardStatus; idempotencyKey: string });
+
+/**
+ * Called for every decision; see `ClientOptions.onDecision`.
+ *
+ * @example
+ * const count: DecisionHook = ({ decision }) => void decisions.add(1, { decision });
+ */
+export type DecisionHook = (event: DecisionEvent) => void | Promise<void>;
+
 /** How long a pending guard waits for a human. `true` uses the defaults. */
 export interface WaitOptions {
   /** @unit milliseconds @default 3_600_000 (one hour, as the reference client) */
@@ -78,10 +119,12 @@ export interface GuardInput extends CheckInput {
   metadata?: ActionParams | undefined;
   /** Wait for a human decision instead of throwing `ApprovalPending`. */
   wait?: boolean | WaitOptions | undefined;
+  /** This call's mode (docs/shadow-mode.md). @default the client's `mode` */
+  mode?: HaltStateMode | undefined;
 }
 
 /** What `guardState` asks about: a guard's input without `wait` (a lookup never waits). */
-export type GuardStateInput = Omit<GuardInput, 'wait'>;
+export type GuardStateInput = Omit<GuardInput, 'wait' | 'mode'>;
 
 /**
  * Where a guarded call stands on the server, asked without running, waiting or reporting:
@@ -113,7 +156,10 @@ export interface ExecuteInput extends GuardInput {
 
 /** Handed to a guarded function: who let it run. */
 export interface Permit {
-  status: 'allowed' | 'approved';
+  /** `shadow`: the answer was not to run (see `shadowedStatus`), and the call ran in shadow mode. */
+  status: 'allowed' | 'approved' | 'shadow';
+  /** Set when `status` is `shadow`: what the service answered (in enforce mode it would not have run). */
+  shadowedStatus?: Exclude<GuardStatus, 'allowed' | 'approved'> | undefined;
   approvalId: string;
   /** ISO-8601 UTC. */
   approvedAt: string;

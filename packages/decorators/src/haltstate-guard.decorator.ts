@@ -69,7 +69,7 @@ function normalise(first: string | HaltStateGuardOptions<unknown[]>, agentId: st
 
 /** Wraps the method: each call resolves the client, then check → run → report (or guard with a key). */
 function wrap(original: Function, options: HaltStateGuardOptions<unknown[]>, label: string, owner: () => Function): Function {
-  const { action, agentId, params, idempotencyKey, metadata, wait, client, report, request } = options;
+  const { action, agentId, params, idempotencyKey, metadata, wait, client, report, request, mode } = options;
   const guarded = async function (this: object, ...args: unknown[]): Promise<unknown> {
     // By brand, not instanceof: the client may come from the other build of core (ESM vs CommonJS).
     const resolved = isHaltStateClient(client) ? client : resolveClient({ name: client, instance: this, target: owner() }, label);
@@ -81,6 +81,7 @@ function wrap(original: Function, options: HaltStateGuardOptions<unknown[]>, lab
       ...(metadata ? { metadata: metadata(...args) } : {}),
       ...(wait === undefined ? {} : { wait }),
       ...(report === undefined ? {} : { report }),
+      ...(mode === undefined ? {} : { mode }),
     };
     return resolved.execute(input, () => original.apply(this, args), request);
   };

@@ -1,4 +1,4 @@
-import type { ActionParams, HaltStateClient, RequestOptions, WaitOptions } from '@haltstate/core';
+import type { ActionParams, HaltStateClient, HaltStateMode, RequestOptions, WaitOptions } from '@haltstate/core';
 
 /**
  * Options of `@HaltStateGuard`. `params`, `idempotencyKey` and `metadata` receive the method's
@@ -32,6 +32,12 @@ export interface HaltStateGuardOptions<Args extends unknown[] = never[], KeyArgs
   report?: boolean;
   /** Per-call request options (timeout, retries). */
   request?: RequestOptions;
+  /**
+   * `'shadow'`: the decision is asked and recorded, but the method runs whatever it says and
+   * never waits for a human (docs/shadow-mode.md); a value other than enforce/shadow is refused
+   * on the first call. @default the client's `mode`
+   */
+  mode?: HaltStateMode;
 }
 
 /** What getGuardedMethods returns for each guarded method. */

@@ -1,5 +1,5 @@
 import type { StructuredToolInterface, ToolRunnableConfig } from '@langchain/core/tools';
-import { HaltStateValidationError, isHaltStateClient, type ActionParams, type HaltStateClient } from '@haltstate/core';
+import { HaltStateValidationError, isHaltStateClient, type ActionParams, type HaltStateClient, type HaltStateMode } from '@haltstate/core';
 import { runGuarded, type OnPending } from './guarded-run.js';
 import { notRunOutput, type ToolShape } from './not-run-output.js';
 import { toolCallKey } from './tool-call-key.js';
@@ -33,6 +33,12 @@ export interface GuardToolOptions<Input = unknown> {
   onPending?: OnPending;
   /** @unit milliseconds @default 300000 */
   waitTimeoutMs?: number;
+  /**
+   * `'shadow'`: each call's decision is asked and recorded, but the tool runs whatever it says
+   * and never waits for a human (docs/shadow-mode.md); a value other than enforce/shadow is
+   * refused on the first call. @default the client's `mode`
+   */
+  mode?: HaltStateMode;
 }
 
 type ToolCallFn = (input: unknown, runManager: unknown, config?: ToolRunnableConfig) => Promise<unknown>;
@@ -56,7 +62,7 @@ export function guardTool<T extends StructuredToolInterface>(tool: T, options: G
   const inner = tool as unknown as ToolShape & { _call: ToolCallFn };
   if (typeof inner._call !== 'function') throw new HaltStateValidationError(`guardTool: "${tool.name}" is not a LangChain tool (no _call)`, { path: 'tool' });
   if ((tool as unknown as Record<symbol, unknown>)[GUARDED]) throw new HaltStateValidationError(`guardTool: "${tool.name}" is already guarded`, { path: 'tool' });
-  const { client, onPending = 'return', waitTimeoutMs = 300_000 } = options;
+  const { client, onPending = 'return', waitTimeoutMs = 300_000, mode } = options;
   const action = typeof options.action === 'function' ? options.action(tool) : (options.action ?? `tool.${tool.name}`);
   const agentId = options.agentId ?? client.agentId;
   const original = inner._call;
@@ -70,7 +76,7 @@ export function guardTool<T extends StructuredToolInterface>(tool: T, options: G
       const params = options.params ? options.params(input as never) : isObject(input) ? input : { input };
       const idempotencyKey = options.idempotencyKey?.(input as never, config) ?? toolCallKey(client, { agentId, action, tool: tool.name, args: input });
       const toolCallId = typeof config?.toolCall?.id === 'string' ? config.toolCall.id : null;
-      const outcome = await runGuarded({ client, action, agentId, params, idempotencyKey, onPending, waitTimeoutMs, toolName: tool.name, toolCallId }, () =>
+      const outcome = await runGuarded({ client, action, agentId, params, idempotencyKey, onPending, waitTimeoutMs, mode, toolName: tool.name, toolCallId }, () =>
         original.call(tool, input, runManager, config),
       );
       return outcome.ran ? outcome.output : notRunOutput(outcome.text, inner, toolCallId ?? undefined);

@@ -121,6 +121,15 @@ describe('admin routes', () => {
     const parsed = lines.body.trim().split('\n').map((line) => JSON.parse(line));
     expect(parsed[0]).toMatchObject({ tenantId: 'acme', kind: expect.any(String), time: expect.any(String) });
   });
+
+  it('keeps a shadow report (result.shadow: true) apart in the audit trail, with its key', async () => {
+    const report = (requestId: string, result: object | null) => inject('POST', '/api/sentinel/action/report', { request_id: requestId, agent_id: 'a', action: 'payment.x', status: 'success', decision: 'DENY', policy_id: 'p', result });
+    expect((await report('shadow-1', { shadow: true, guard_status: 'denied', idempotency_key: 'pay-9' })).statusCode).toBe(200);
+    expect((await report('enforced-1', { ok: true })).statusCode).toBe(200);
+    const entries = (await inject('GET', '/local/audit', undefined, adminHeaders)).json() as Array<{ kind: string; requestId: string | null; idempotencyKey: string | null }>;
+    expect(entries.find((entry) => entry.requestId === 'shadow-1')).toMatchObject({ kind: 'shadow_report', decision: 'DENY', idempotencyKey: 'pay-9' });
+    expect(entries.find((entry) => entry.requestId === 'enforced-1')).toMatchObject({ kind: 'report', idempotencyKey: null });
+  });
 });
 
 describe('approvals page', () => {

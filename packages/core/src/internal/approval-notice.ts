@@ -2,6 +2,7 @@
 // user's code: whatever they do (throw, reject, hang), the wait and its outcome are the SDK's.
 import type { HaltStateLogger } from '../options.js';
 import type { ApprovalRequest, ApprovalRequestedHook } from '../types.js';
+import { callHook, log } from './hooks.js';
 
 export interface ApprovalNotice {
   request: ApprovalRequest;
@@ -18,28 +19,7 @@ export function announceApprovalRequested({ request, hooks, logger, waitMs, scru
   const { approvalId, action, agentId, idempotencyKey, url } = request;
   const key = idempotencyKey === null ? '' : ` (key ${idempotencyKey})`;
   log(logger, `approval ${approvalId} requested: "${action}" by agent "${agentId}"${key} waits for a human decision, up to ${Math.round(waitMs / 1000)} s${url ? `: ${url}` : ''}`);
-  const failed = (error: unknown) => {
-    const reason = scrub(error instanceof Error ? error.message || error.name : String(error));
-    const message = `onApprovalRequested failed for approval ${approvalId}: ${reason}; the wait goes on`;
-    process.emitWarning(message, { code: 'HALTSTATE_HOOK_FAILED' });
-    log(logger, message);
-  };
   for (const hook of hooks) {
-    if (hook === undefined) continue;
-    try {
-      const result: unknown = hook({ ...request });
-      if (result instanceof Promise) result.catch(failed);
-    } catch (error) {
-      failed(error);
-    }
-  }
-}
-
-/** A logger that throws must not break the call either. */
-function log(logger: HaltStateLogger | undefined, message: string): void {
-  try {
-    logger?.debug(message);
-  } catch {
-    // The user's logger failed; there is nowhere better to say so.
+    callHook(hook, { ...request }, (reason) => `onApprovalRequested failed for approval ${approvalId}: ${reason}; the wait goes on`, { logger, scrub });
   }
 }

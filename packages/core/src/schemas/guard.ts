@@ -36,7 +36,7 @@ export type GuardResponse = z.infer<typeof guardResponse>;
  * @example
  * const permit = toPermit(answer, { idempotencyKey, action: 'payment.process', agentId: 'bot' });
  */
-export function toPermit(answer: GuardResponse & { status: Permit['status'] }, call: Pick<Permit, 'idempotencyKey' | 'action' | 'agentId'>): Permit {
+export function toPermit(answer: GuardResponse & { status: Exclude<Permit['status'], 'shadow'> }, call: Pick<Permit, 'idempotencyKey' | 'action' | 'agentId'>): Permit {
   return {
     status: answer.status,
     approvalId: answer.approval_id ?? call.idempotencyKey,

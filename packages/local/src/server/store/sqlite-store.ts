@@ -360,7 +360,10 @@ export class SqliteStore implements Store {
     const inserted = this.#sql.insertReport
       .run(input.tenantId, input.requestId, input.agentId, input.action, input.status, input.decision, input.policyId, input.result === null ? null : JSON.stringify(input.result), this.now()).changes;
     if (inserted === 0) return;
-    this.audit({ tenantId: input.tenantId, kind: 'report', agentId: input.agentId, action: input.action, decision: input.decision, policyId: input.policyId, outcome: input.status, requestId: input.requestId });
+    // A shadow run (the client's shadow mode) is marked in the result, the body's one free field.
+    const shadow = input.result?.shadow === true;
+    const key = shadow && typeof input.result?.idempotency_key === 'string' ? input.result.idempotency_key : null;
+    this.audit({ tenantId: input.tenantId, kind: shadow ? 'shadow_report' : 'report', agentId: input.agentId, action: input.action, decision: input.decision, policyId: input.policyId, outcome: input.status, requestId: input.requestId, idempotencyKey: key });
   }
 
   agentStatus(tenantId: string, agentId: string): AgentStatus {

@@ -72,8 +72,11 @@ export interface ReportInput {
   result: Record<string, unknown> | null;
 }
 
-/** What the audit trail records. */
-export type AuditKind = 'check' | 'approval_requested' | 'approval_decided' | 'approval_executed' | 'guard' | 'guard_report' | 'report' | 'agent_status';
+/**
+ * What the audit trail records. `shadow_report`: a report whose result says `shadow: true`, an
+ * action a client in shadow mode ran whatever the decision (kept apart from enforced ones).
+ */
+export type AuditKind = 'check' | 'approval_requested' | 'approval_decided' | 'approval_executed' | 'guard' | 'guard_report' | 'report' | 'shadow_report' | 'agent_status';
 
 /** One line of the audit trail. */
 export interface AuditEntry {
