@@ -132,7 +132,9 @@ export class Transport {
       }
       return response.body;
     } catch (error) {
-      if (signal.aborted) void pending.then((late) => late.body?.cancel(), () => undefined);
+      // A response that lands after the abort is released; cancelling a body something else has
+      // locked rejects, and that rejection must not go unhandled (it would end the process).
+      if (signal.aborted) void pending.then((late) => late.body?.cancel()).catch(() => undefined);
       throw this.#networkError(error, label, signal, this.#config.timeoutMs);
     } finally {
       clearTimeout(timer);
