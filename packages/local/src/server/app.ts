@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { HEADERS, PREFIXES } from '@haltstate/core';
 import type { ServerContext } from './context.js';
 import { EventHub } from './events.js';
+import { resolveLimits, type ServerLimits } from './limits.js';
 import { PolicyFileError, resolvePolicy } from './policy/load.js';
 import type { Policy, PolicyInput, Tenant } from './policy/schema.js';
 import { adminRoutes } from './routes/admin.js';
@@ -27,6 +28,8 @@ export interface LocalServerOptions {
   requestIdWindowMs?: number;
   /** Largest accepted request body. @unit bytes @default 262144 */
   bodyLimit?: number;
+  /** Bounds against a hostile or broken agent (rate limits, caps, timeouts); see `ServerLimits`. */
+  limits?: Partial<ServerLimits>;
   /** Fastify's logger. @default false */
   logger?: boolean;
   /** Clock, for tests. */
@@ -71,7 +74,7 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
     onDecision: (approval) => hub.publish({ type: 'decided', approval }),
   });
   const directory = new TenantDirectory(tenantList);
-  const context: ServerContext = { store, tenants: directory, hub, policy: () => policy, keepAliveMs: options.keepAliveMs ?? 15_000 };
+  const context: ServerContext = { store, tenants: directory, hub, policy: () => policy, keepAliveMs: options.keepAliveMs ?? 15_000, limits: resolveLimits(options.limits) };
 
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 256 * 1024, return503OnClosing: true, forceCloseConnections: true });
   app.setErrorHandler((error: { statusCode?: unknown; message?: unknown }, request, reply) => {

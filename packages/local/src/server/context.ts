@@ -1,4 +1,5 @@
 import type { EventHub } from './events.js';
+import type { ServerLimits } from './limits.js';
 import type { Policy } from './policy/schema.js';
 import type { Store } from './store/store.js';
 import type { TenantDirectory } from './tenants.js';
@@ -10,4 +11,5 @@ export interface ServerContext {
   hub: EventHub;
   policy: () => Policy;
   keepAliveMs: number;
+  limits: ServerLimits;
 }
