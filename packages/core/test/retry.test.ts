@@ -116,6 +116,17 @@ describe('retries', () => {
     expect(result).toMatchObject({ status: 'rejected', reason: { name: 'ActionDenied', reason: 'second' } });
   });
 
+  it('times out a body that stalls after its headers, with or without a declared length', async () => {
+    const body = JSON.stringify({ status: 'allowed' });
+    api().post(`${PREFIX}/action/guard`).delayBody(10_000).reply(200, body, { ...json, 'content-length': String(Buffer.byteLength(body)) });
+    api().post(`${PREFIX}/action/guard`).delayBody(10_000).reply(200, body, json);
+    api().post(`${PREFIX}/action/guard`).reply(200, { status: 'denied', reason: 'third' }, json);
+    const run = jest.fn();
+    const { result } = await drive(makeClient({ retries: 2, timeoutMs: 2000 }).guard({ action: 'a.b', idempotencyKey: 'k' }, run));
+    expect(result).toMatchObject({ status: 'rejected', reason: { name: 'ActionDenied', reason: 'third' } });
+    expect(run).not.toHaveBeenCalled();
+  });
+
   it('per-request options override the client: retries and timeout', async () => {
     api().post(`${PREFIX}/action/check`).delay(10_000).reply(200, { decision: 'ALLOW' }, json);
     const { result, waits } = await drive(client(5).check('a.b', {}, { retries: 0, timeoutMs: 200 }));

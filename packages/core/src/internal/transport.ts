@@ -306,6 +306,8 @@ function redirectTarget(response: Response): string {
  */
 async function readCapped(response: Response, limit: number, deadline = Number.POSITIVE_INFINITY): Promise<string> {
   if (response.body === null) return '';
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (Number.isSafeInteger(declared) && declared <= limit) return readDeclared(response, deadline);
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let size = 0;
@@ -331,6 +333,22 @@ async function readCapped(response: Response, limit: number, deadline = Number.P
       }
       text += decoder.decode(value, { stream: true });
     }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readDeclared(response: Response, deadline: number): Promise<string> {
+  const remaining = deadline - performance.now();
+  if (!Number.isFinite(remaining)) return response.text();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineExceeded()), Math.max(0, remaining));
+  });
+  const text = response.text();
+  text.catch(() => undefined);
+  try {
+    return await Promise.race([text, expired]);
   } finally {
     clearTimeout(timer);
   }
