@@ -1,5 +1,4 @@
-#!/usr/bin/env node
-// The `haltstate-mcp` bin. stdout is the MCP protocol: anything a dependency logs with
+// The `haltstate-mcp` CLI (bin/haltstate-mcp.cjs loads the build of this file). stdout is the MCP protocol: anything a dependency logs with
 // console.log would corrupt it, so console.log writes to stderr here.
 import { runProxy } from './run-proxy.js';
 
