@@ -53,6 +53,11 @@ export function callKey(call: Pick<ToolCall, 'client' | 'agentId' | 'action' | '
  * by the tool itself after it started are rethrown: they are the tool's, and were reported.
  */
 export async function guardCall(call: ToolCall, run: () => Promise<CallToolResult>): Promise<CallToolResult> {
+  // Core holds a guarded call while PAUSE lasts; an MCP call cannot outlive the host's 60 s
+  // request timeout, so without a bounded wait a paused agent's call answers at once.
+  if (!call.wait && call.client.agentStatus === 'PAUSE') {
+    return errorResult(`paused: HaltState's kill switch pauses agent "${call.agentId}"; the tool did not run. The same call can be made again once the agent is resumed.`);
+  }
   let started = false;
   const input = {
     action: call.action,

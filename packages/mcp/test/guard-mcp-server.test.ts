@@ -134,6 +134,16 @@ it('the kill switch stops every call: the tool does not run', async () => {
   expect(ran).toEqual([]);
 });
 
+it('PAUSE from the heartbeat answers at once: the tool does not run and the call does not hang', async () => {
+  await policy.admin.setAgentStatus('paused-bot', 'PAUSE');
+  const client = policy.newClient({ agentId: 'paused-bot' });
+  expect(await client.startKillSwitch()).toBe('PAUSE');
+  const { host } = await filesServer(client);
+  const result = await host.callTool({ name: 'read', arguments: { path: '/etc/motd' } });
+  expect(textOf(result)).toMatch(/^paused: HaltState's kill switch pauses agent "paused-bot"; the tool did not run/);
+  expect(ran).toEqual([]);
+});
+
 it('fails closed: with HaltState unreachable the tool never runs and the model is told why', async () => {
   const dead = await startPolicyServer('guard-server-dead');
   const url = dead.server.url;

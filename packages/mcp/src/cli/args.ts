@@ -42,13 +42,13 @@ function whole(name: string, value: string | undefined, min: number, max: number
 }
 
 /**
- * Reads the CLI's arguments (without `node` and the script). Returns `'help'` for `--help`;
+ * Reads the CLI's arguments (without `node` and the script) and `HALTSTATE_APPROVAL_URL`. Returns `'help'` for `--help`;
  * throws {@link UsageError} naming the fix for anything it cannot use.
  *
  * @example
  * parseProxyArgs(['proxy', '--wait-ms', '30000', '--', 'node', 'server.mjs'])
  */
-export function parseProxyArgs(argv: readonly string[]): ProxyArgs | 'help' {
+export function parseProxyArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ProxyArgs | 'help' {
   const dashes = argv.indexOf('--');
   const own = dashes === -1 ? [...argv] : argv.slice(0, dashes);
   const upstream = dashes === -1 ? [] : argv.slice(dashes + 1);
@@ -78,7 +78,7 @@ export function parseProxyArgs(argv: readonly string[]): ProxyArgs | 'help' {
   for (const name of ['agent-id', 'action-prefix', 'approval-url'] as const) {
     if (values[name] === '') throw new UsageError(`--${name} needs a value`);
   }
-  const approvalUrl = values['approval-url'] ?? (process.env.HALTSTATE_APPROVAL_URL || undefined);
+  const approvalUrl = values['approval-url'] ?? (env.HALTSTATE_APPROVAL_URL || undefined);
   if (approvalUrl !== undefined && !approvalUrl.includes('{approvalId}')) throw new UsageError(`--approval-url (or HALTSTATE_APPROVAL_URL) needs {approvalId} in it, e.g. "https://approvals.example/#/{approvalId}"; got "${approvalUrl}"`);
   return {
     command: upstream[0],

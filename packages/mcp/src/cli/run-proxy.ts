@@ -30,7 +30,7 @@ export async function runProxy(argv: readonly string[], io: CliIo = { stdin: pro
   const log = (line: string) => void io.stderr.write(`haltstate-mcp: ${line}\n`);
   let parsed;
   try {
-    parsed = parseProxyArgs(argv);
+    parsed = parseProxyArgs(argv, io.env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr.write(`haltstate-mcp: ${error.message}\n\n${USAGE}\n`);
