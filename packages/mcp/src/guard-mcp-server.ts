@@ -3,6 +3,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { HaltStateValidationError, isHaltStateClient, type HaltStateClient, type HaltStateMode, type WaitOptions } from '@haltstate/core';
 import { guardCall } from './guard-call.js';
+import { MAX_WAIT_MS } from './wait-limits.js';
 import { actionNamer, argumentsAsParams, toolMetadata, type ActionOption } from './tool-action.js';
 
 /**
@@ -22,8 +23,9 @@ export interface GuardMcpServerOptions {
   /** `'shadow'` runs every tool whatever HaltState says, and records it. @default the client's mode */
   mode?: HaltStateMode | undefined;
   /**
-   * Hold a pending call until a human decides in HaltState (bounded: keep `timeoutMs` under the
-   * host's request timeout, 60 s by default). Without it a pending call answers at once.
+   * Hold a pending call until a human decides in HaltState. `true` waits up to 55 s, under the
+   * host's 60 s request timeout; a `timeoutMs` of your own is used as given. Without it a
+   * pending call answers at once.
    */
   wait?: boolean | WaitOptions | undefined;
   /** Where a human decides, named in the pending text. */
@@ -69,6 +71,7 @@ export function guardMcpServer<S extends McpServer>(server: S, options: GuardMcp
   const { client } = options;
   const agentId = options.agentId ?? client.agentId;
   const actionOf = actionNamer(options.action, serverName);
+  const wait = options.wait === true ? { timeoutMs: MAX_WAIT_MS } : options.wait || undefined;
 
   const guardTool = (initialName: string, tool: RegisteredTool): RegisteredTool => {
     let name = initialName;
@@ -91,7 +94,7 @@ export function guardMcpServer<S extends McpServer>(server: S, options: GuardMcp
             params: argumentsAsParams(toolArgs),
             metadata: toolMetadata(serverName, name, annotations),
             mode: options.mode,
-            wait: options.wait,
+            wait,
             signal: extra?.signal,
             approvalUrl: options.approvalUrl,
           },

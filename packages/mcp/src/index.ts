@@ -1,6 +1,7 @@
 export { guardMcpServer } from './guard-mcp-server.js';
 export type { GuardMcpServerOptions } from './guard-mcp-server.js';
-export { createMcpProxy, MAX_WAIT_MS, DEFAULT_ELICITATION_WAIT_MS } from './proxy.js';
+export { createMcpProxy } from './proxy.js';
+export { MAX_WAIT_MS, DEFAULT_ELICITATION_WAIT_MS } from './wait-limits.js';
 export type { McpProxyOptions } from './proxy.js';
 export type { ActionOption } from './tool-action.js';
 export { notRunText, pendingText } from './not-run-text.js';

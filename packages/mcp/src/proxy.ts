@@ -4,12 +4,9 @@ import { CallToolRequestSchema, ListToolsRequestSchema, ToolListChangedNotificat
 import { HaltStateValidationError, isHaltStateClient, type HaltStateClient, type HaltStateMode } from '@haltstate/core';
 import { errorResult, guardCall, type ToolCall } from './guard-call.js';
 import { pendingText } from './not-run-text.js';
+import { DEFAULT_ELICITATION_WAIT_MS, MAX_WAIT_MS } from './wait-limits.js';
 import { actionNamer, argumentsAsParams, toolMetadata, type ActionOption } from './tool-action.js';
 
-/** The longest a call may wait for a human: under the 60 s request timeout of MCP hosts. @unit milliseconds */
-export const MAX_WAIT_MS = 55_000;
-/** How long a call waits when the host can show the approval page (URL elicitation) and no wait was set. @unit milliseconds */
-export const DEFAULT_ELICITATION_WAIT_MS = 50_000;
 
 /**
  * Options of {@link createMcpProxy}.
@@ -70,7 +67,12 @@ export function createMcpProxy(options: McpProxyOptions): Server {
     { capabilities: { tools: { listChanged: true } }, ...(upstream.getInstructions() ? { instructions: upstream.getInstructions() } : {}) },
   );
 
+  let hostGone = false;
+  server.onclose = () => {
+    hostGone = true;
+  };
   upstream.onclose = () => {
+    if (hostGone) return;
     upstreamGone = `the upstream MCP server "${serverName}" closed its connection (it exited or crashed)`;
     log(`${upstreamGone}; tool calls now answer an error`);
   };

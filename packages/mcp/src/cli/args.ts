@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { MAX_WAIT_MS } from '../proxy.js';
+import { MAX_WAIT_MS } from '../wait-limits.js';
 
 /** What `haltstate-mcp proxy` was asked to do. */
 export interface ProxyArgs {

@@ -5,7 +5,12 @@ import { HaltStateClient, isHaltStateError, resolveOptions, SDK_VERSION, type Cl
 import { createMcpProxy } from '../proxy.js';
 import { parseProxyArgs, USAGE, UsageError } from './args.js';
 
-/** Where the CLI reads and writes: the process's own streams, or a test's. */
+/**
+ * Where the CLI reads and writes: the process's own streams, or a test's.
+ *
+ * @example
+ * await runProxy(['proxy', '--', 'node', 'server.mjs'], { stdin, stdout, stderr: process.stderr, env: process.env });
+ */
 export interface CliIo {
   stdin: NodeJS.ReadableStream & { on(event: 'end' | 'close', listener: () => void): unknown };
   stdout: NodeJS.WritableStream;
