@@ -2,8 +2,11 @@
 // key to an agent glob, and a bound key acting under another agent id is refused (403) on every
 // route that takes one; approval reads and streams show it only its agents' approvals. A
 // tenant-wide key (an `apiKey` without `agents`) still acts as any agent, for development.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { HaltStateClient } from '@haltstate/core';
-import { createLocalServer, parsePolicy, type LocalServer, type PolicyInput } from '@haltstate/local';
+import { buildServer, createLocalServer, parsePolicy, type LocalServer, type PolicyInput } from '@haltstate/local';
+import { parse } from 'yaml';
 import { testKey } from '@test-support/keys';
 
 const keys = { wide: testKey('bind-wide'), admin: testKey('bind-admin'), pay: testKey('bind-pay'), support: testKey('bind-support'), narrowed: testKey('bind-narrowed'), narrowedAdmin: testKey('bind-narrowed-admin') };
@@ -132,5 +135,28 @@ describe('keys bound to agents', () => {
   it('an agent key cannot use admin routes', async () => {
     const response = await fetch(`${server.url}/local/approvals`, { headers: { authorization: `Bearer ${keys.pay}` } });
     expect(response.status).toBe(403);
+  });
+});
+
+describe('docs/security.md', () => {
+  // Every policy sample in the doc (a yaml block that starts `version: 1`) loads and does what it says.
+  const samples = [...readFileSync(join(__dirname, '../../../../docs/security.md'), 'utf8').matchAll(/```yaml\n(version: 1\n[\s\S]*?)```/g)].map((match) => match[1]!);
+
+  it('has a key sample, and it binds keys as the table says', async () => {
+    expect(samples).toHaveLength(1);
+    const built = buildServer({ policy: parsePolicy(parse(samples[0]!), 'docs/security.md') });
+    const check = async (key: string, agent: string) =>
+      (await built.app.inject({ method: 'POST', url: '/api/sentinel/action/check', headers: { 'x-api-key': key }, payload: { agent_id: agent, action: 'read.x' } })).statusCode;
+    try {
+      expect(await check('hs_local_acme_dev', 'anyone')).toBe(200);
+      expect(await check('hs_agent_payments_4c2a', 'payment-bot')).toBe(200);
+      expect(await check('hs_agent_payments_4c2a', 'payment-bot-2')).toBe(403);
+      expect(await check('hs_agent_support_91fd', 'support-7')).toBe(200);
+      expect(await check('hs_local_globex_ops_5e0d', 'ops-1')).toBe(200);
+      expect(await check('hs_local_globex_ops_5e0d', 'payment-bot')).toBe(403);
+      expect(await check('hs_admin_acme_7b1e', 'anyone')).toBe(403);
+    } finally {
+      await built.app.close();
+    }
   });
 });
