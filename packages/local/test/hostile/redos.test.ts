@@ -3,8 +3,12 @@
 // maxMatchedLength is matched, and a pattern RE2 cannot run is refused when the policy loads.
 // No timing is asserted: the old engine would not answer these at all within the test's life
 // (2^40 and more steps), and the glob's work is counted.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { HaltStateClient } from '@haltstate/core';
-import { createLocalServer, evaluate, globMatches, parsePolicy, type GlobMeter, type LocalServer, type PolicyInput } from '@haltstate/local';
+import { buildServer, createLocalServer, evaluate, globMatches, parsePolicy, type GlobMeter, type LocalServer, type PolicyInput } from '@haltstate/local';
 import { testKey } from '@test-support/keys';
 
 const EMAIL = '^([a-zA-Z0-9]+[._-]?)*@example\\.com$';
@@ -144,5 +148,47 @@ describe('evaluate and the policy loader', () => {
     expect(() => parsePolicy({ rules: [{ id: 'r', decision: 'ALLOW' }, { id: 'mail', when: { 'params.to': { matches: pattern } }, decision: 'ALLOW' }] }, 'policy.yaml')).toThrow(
       /^policy\.yaml: rules\[1\]\.when\.params\.to\.matches: is not a valid RE2 regular expression \(.+\); policies match in linear time, so backreferences and lookaround are not supported$/,
     );
+  });
+});
+
+describe('evaluation and the database lock', () => {
+  it('the policy is evaluated while no write transaction is open: another connection can take the write lock meanwhile', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'haltstate-eval-lock-'));
+    const file = join(dir, 'lock.db');
+    const policy = parsePolicy(POLICY);
+    const rules = policy.rules;
+    const probe = { db: undefined as Database.Database | undefined, evaluations: 0, locked: 0 };
+    // Every evaluation reads policy.rules: at that moment, try the write lock from outside.
+    Object.defineProperty(policy, 'rules', {
+      get() {
+        if (probe.db) {
+          probe.evaluations++;
+          try {
+            probe.db.exec('BEGIN IMMEDIATE');
+            probe.db.exec('ROLLBACK');
+          } catch (error) {
+            if ((error as { code?: string }).code === 'SQLITE_BUSY') probe.locked++;
+            else throw error;
+          }
+        }
+        return rules;
+      },
+    });
+    const built = buildServer({ policy, db: file });
+    probe.db = new Database(file);
+    probe.db.pragma('busy_timeout = 0');
+    try {
+      const headers = { 'x-api-key': tenant.apiKey };
+      const check = await built.app.inject({ method: 'POST', url: '/api/sentinel/action/check', headers: { ...headers, 'x-request-id': 'lock-1' }, payload: { agent_id: 'a', action: 'read.x' } });
+      expect(check.json()).toMatchObject({ decision: 'ALLOW' });
+      const guard = await built.app.inject({ method: 'POST', url: '/api/sentinel/action/guard', headers, payload: { agent_id: 'a', action: 'read.x', params: {}, idempotency_key: 'lock-2', tenant_id: 'acme' } });
+      expect(guard.json()).toMatchObject({ status: 'allowed' });
+      expect(probe.evaluations).toBeGreaterThanOrEqual(2);
+      expect(probe.locked).toBe(0);
+    } finally {
+      probe.db.close();
+      await built.app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
