@@ -2,7 +2,7 @@
 // (ServerLimits pendingPerAgent, pendingPerTenant). One more is a 429 that names the cap and its
 // setting; a retry of a key that already has an approval still answers from it.
 import { buildServer, type BuiltServer } from '@haltstate/local';
-import { POLICY, TENANTS, uniqueKey } from '../helpers/server';
+import { clientFor, POLICY, startServer, TENANTS, uniqueKey } from '../helpers/server';
 
 const acme = TENANTS[0]!;
 const agentHeaders = { 'x-tenant-id': acme.id, 'x-api-key': acme.apiKey };
@@ -84,4 +84,20 @@ describe('pending approval caps', () => {
     expect(new Set(answers.map((answer) => (answer.json() as { approval_id: string }).approval_id)).size).toBe(1);
     expect(pending()).toBe(1);
   });
+});
+
+it("core's guard meets a full cap as a HaltStateRateLimitError carrying the server's detail, and runs nothing", async () => {
+  const server = await startServer({ limits: { pendingPerAgent: 1 } });
+  const client = clientFor(server, acme, { retries: 0 });
+  try {
+    const first = client.guard({ action: 'payment.process', params: { amount: 5000 }, idempotencyKey: uniqueKey('core-cap') }, async () => 'ran');
+    await expect(first).rejects.toMatchObject({ name: 'ApprovalPending' });
+    let ran = false;
+    const second = client.guard({ action: 'payment.process', params: { amount: 5000 }, idempotencyKey: uniqueKey('core-cap') }, async () => (ran = true));
+    await expect(second).rejects.toMatchObject({ code: 'HALTSTATE_RATE_LIMITED', message: expect.stringContaining('server limit pendingPerAgent') });
+    expect(ran).toBe(false);
+  } finally {
+    await client.close();
+    await server.close();
+  }
 });
