@@ -236,9 +236,10 @@ export class SqliteStore implements Store {
   /**
    * The guard record for (tenant, key) and the approval bound to it. Only a human's decision is
    * bound to a key: once the key has an approval it answers from that approval; until then
-   * `evaluate()` (the policy and the kill switch, as they are now) decides on every call, and an
-   * APPROVAL_REQUIRED answer binds a new approval to the key. `conflict` when the key was used
-   * for a different agent, action or params.
+   * `evaluation` (the policy and the kill switch as they were for this call, evaluated before the
+   * transaction) decides on every call, and an APPROVAL_REQUIRED answer binds a new approval to
+   * the key, unless a pending cap is full (`capped`, nothing written). `conflict` when the key
+   * was used for a different agent, action or params.
    */
   guard(tenantId: string, key: string, request: GuardInput, evaluation: StoredEvaluation, caps: PendingCaps): GuardResult {
     this.expireDue();
