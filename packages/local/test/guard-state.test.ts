@@ -26,9 +26,9 @@ function api(built: BuiltServer) {
       expect(response.statusCode).toBe(200);
       return response.json() as GuardAnswer;
     },
-    async report(key: string, outcome: 'success' | 'error', action = 'payment.process', agent = 'payment-bot-1'): Promise<void> {
+    async report(key: string, outcome: 'success' | 'error', action = 'payment.process', agent = 'payment-bot-1', status = 200): Promise<void> {
       const response = await built.app.inject({ method: 'POST', url: '/api/sentinel/action/guard/report', headers: agentHeaders, payload: { idempotency_key: key, action, agent_id: agent, outcome, error: outcome === 'error' ? 'card declined' : null } });
-      expect(response.statusCode).toBe(200);
+      expect(response.statusCode).toBe(status);
     },
     async decide(approvalId: string, verb: 'approve' | 'reject'): Promise<void> {
       const response = await built.app.inject({ method: 'POST', url: `/local/approvals/${approvalId}/${verb}`, headers: adminHeaders, payload: { approver: 'alice', reason: 'because' } });
@@ -97,24 +97,25 @@ describe('one approval authorizes one execution', () => {
     });
   });
 
-  it('a report while the approval is still pending does not use it up', () =>
+  it('a report while the approval is still pending is refused (409) and does not use it up', () =>
     withServer({}, async (built) => {
       const call = api(built);
       const key = uniqueKey('early');
       const pending = await call.guard(key);
-      await call.report(key, 'success');
+      await call.report(key, 'success', 'payment.process', 'payment-bot-1', 409);
       await call.decide(pending.approval_id!, 'approve');
       expect(await call.guard(key)).toMatchObject({ status: 'approved' });
     }),
   );
 
-  it('a rejection stays final for its key, report or not', () =>
+  it('a rejection stays final for its key, and a report of success on it is refused (409)', () =>
     withServer({}, async (built) => {
       const call = api(built);
       const key = uniqueKey('rejected');
       const pending = await call.guard(key);
       await call.decide(pending.approval_id!, 'reject');
-      await call.report(key, 'success');
+      expect(await call.guard(key)).toMatchObject({ status: 'denied' });
+      await call.report(key, 'success', 'payment.process', 'payment-bot-1', 409);
       expect(await call.guard(key)).toMatchObject({ status: 'denied', approval_id: pending.approval_id, approver: 'alice' });
     }),
   );
@@ -127,7 +128,7 @@ describe('one approval authorizes one execution', () => {
       const pending = await call.guard(key, 'flash.sale', {});
       now += 5000;
       expect(await call.guard(key, 'flash.sale', {})).toMatchObject({ status: 'expired', approval_id: pending.approval_id });
-      await call.report(key, 'success', 'flash.sale');
+      await call.report(key, 'success', 'flash.sale', 'payment-bot-1', 409);
       expect(await call.guard(key, 'flash.sale', {})).toMatchObject({ status: 'expired' });
     });
   });

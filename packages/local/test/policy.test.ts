@@ -72,7 +72,7 @@ describe('policy file errors', () => {
   it.each([
     ['an unknown rule field', { rules: [{ decision: 'ALLOW', matches: {} }] }, /rules\[0\]: unknown field\(s\) matches/],
     ['an unknown operator', { rules: [{ decision: 'ALLOW', when: { 'params.a': { gt: 1, gratr: 2 } } }] }, /rules\[0\]\.when\.params\.a: unknown operator\(s\) gratr/],
-    ['a bad regex', { rules: [{ decision: 'ALLOW', when: { 'params.a': { matches: '(' } } }] }, /rules\[0\]\.when\.params\.a\.matches: is not a valid regular expression/],
+    ['a bad regex', { rules: [{ decision: 'ALLOW', when: { 'params.a': { matches: '(' } } }] }, /rules\[0\]\.when\.params\.a\.matches: is not a valid RE2 regular expression \(missing closing \)/],
     ['a bad path', { rules: [{ decision: 'ALLOW', when: { amount: 1 } }] }, /rules\[0\]\.when\.amount: a condition path is/],
     ['a bad ttl', { rules: [{ decision: 'APPROVAL_REQUIRED', approval: { ttl: '15 minutes' } }] }, /rules\[0\]\.approval\.ttl: ttl is a number/],
     ['duplicate rule ids', { rules: [{ id: 'x', decision: 'ALLOW' }, { id: 'x', decision: 'DENY' }] }, /rules\[1\]\.id: duplicate rule id "x"/],

@@ -70,7 +70,8 @@ describe('public routes', () => {
     expect((await guard('[REDACTED:0123456789ab]')).statusCode).toBe(200);
     const other = await guard('[REDACTED:ba9876543210]');
     expect(other.statusCode).toBe(409);
-    expect(other.json().detail).toMatch(/already used for a different agent, action or params/);
+    // Only that the key is taken: never the agent or action of its first use.
+    expect(other.json().detail).toBe('Idempotency key "tagged-key" is already taken; use a new key');
   });
 
   it('guard report for an unknown key is 404', async () => {
@@ -123,12 +124,16 @@ describe('admin routes', () => {
   });
 
   it('keeps a shadow report (result.shadow: true) apart in the audit trail, with its key', async () => {
-    const report = (requestId: string, result: object | null) => inject('POST', '/api/sentinel/action/report', { request_id: requestId, agent_id: 'a', action: 'payment.x', status: 'success', decision: 'DENY', policy_id: 'p', result });
-    expect((await report('shadow-1', { shadow: true, guard_status: 'denied', idempotency_key: 'pay-9' })).statusCode).toBe(200);
-    expect((await report('enforced-1', { ok: true })).statusCode).toBe(200);
+    // The guard key and the check the reports name: decisions this server made.
+    expect((await inject('POST', '/api/sentinel/action/guard', { agent_id: 'a', action: 'database.drop', params: {}, idempotency_key: 'pay-9', tenant_id: 'acme' })).json()).toMatchObject({ status: 'denied' });
+    expect((await built.app.inject({ method: 'POST', url: '/api/sentinel/action/check', headers: { ...agent, 'x-request-id': 'enforced-1' }, payload: { agent_id: 'a', action: 'read.x' } })).statusCode).toBe(200);
+    const report = (requestId: string, action: string, decision: string, policyId: string | null, result: object | null) =>
+      inject('POST', '/api/sentinel/action/report', { request_id: requestId, agent_id: 'a', action, status: 'success', decision, policy_id: policyId, result });
+    expect((await report('shadow-1', 'database.drop', 'DENY', 'no-drops', { shadow: true, guard_status: 'denied', idempotency_key: 'pay-9' })).statusCode).toBe(200);
+    expect((await report('enforced-1', 'read.x', 'ALLOW', 'reads', { ok: true })).statusCode).toBe(200);
     const entries = (await inject('GET', '/local/audit', undefined, adminHeaders)).json() as Array<{ kind: string; requestId: string | null; idempotencyKey: string | null }>;
-    expect(entries.find((entry) => entry.requestId === 'shadow-1')).toMatchObject({ kind: 'shadow_report', decision: 'DENY', idempotencyKey: 'pay-9' });
-    expect(entries.find((entry) => entry.requestId === 'enforced-1')).toMatchObject({ kind: 'report', idempotencyKey: null });
+    expect(entries.find((entry) => entry.requestId === 'shadow-1')).toMatchObject({ kind: 'shadow_report', decision: 'denied', policyId: 'no-drops', idempotencyKey: 'pay-9' });
+    expect(entries.find((entry) => entry.requestId === 'enforced-1' && entry.kind === 'report')).toMatchObject({ decision: 'ALLOW', policyId: 'reads', idempotencyKey: null });
   });
 });
 

@@ -14,14 +14,17 @@ export interface AgentCall {
 
 /**
  * What an agent's call gets before any human: the kill switch (read now), then the policy (as it
- * is when `evaluate` runs; the guard route runs it only when the key has no approval yet). The
- * one place both check and guard decide.
+ * is now). The one place both check and guard decide. It runs before, and outside, the store's
+ * write transaction: evaluation is pure and bounded (linear-time globs and patterns, capped
+ * string lengths), and the database lock is held only for the writes. The guard route uses the
+ * evaluation only when the key has no approval yet.
  *
  * @example
  * const decision = decide(context, tenant.id, body);
- * if (decision.killed) … // decision.evaluate() is KILLED
+ * if (decision.killed) … // decision.evaluation is KILLED
  */
-export function decide(context: Pick<ServerContext, 'store' | 'policy'>, tenantId: string, call: AgentCall): { killed: boolean; evaluate: () => Evaluation } {
+export function decide(context: Pick<ServerContext, 'store' | 'policy' | 'limits'>, tenantId: string, call: AgentCall): { killed: boolean; evaluation: Evaluation } {
   const killed = context.store.agentStatus(tenantId, call.agent_id) === 'KILL';
-  return { killed, evaluate: () => (killed ? KILLED : evaluate(context.policy(), { agentId: call.agent_id, action: call.action, params: call.params })) };
+  if (killed) return { killed, evaluation: KILLED };
+  return { killed, evaluation: evaluate(context.policy(), { agentId: call.agent_id, action: call.action, params: call.params }, { maxMatchedLength: context.limits.maxMatchedLength }) };
 }

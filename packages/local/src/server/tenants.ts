@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { globMatches } from './policy/glob.js';
 import type { Tenant } from './policy/schema.js';
 
 /** The tenant made when a policy names none; its keys are new on every start. */
@@ -39,8 +40,37 @@ export class TenantDirectory {
     return this.#tenants;
   }
 
+  /** By the tenant's API key or one of its agent keys. */
   byApiKey(key: string): Tenant | undefined {
-    return this.#tenants.find((tenant) => same(tenant.apiKey, key));
+    return this.agentKey(key)?.tenant;
+  }
+
+  /**
+   * An agent's key: its tenant and the glob of agent ids it may act as (`undefined`: any, a
+   * tenant-wide development key). Every key of every tenant is compared, so the time taken does
+   * not tell which one matched.
+   *
+   * @example
+   * directory.agentKey('hs_agent_pay')?.agents; // 'payment-bot'
+   */
+  agentKey(key: string): { tenant: Tenant; agents: string | undefined } | undefined {
+    let found: { tenant: Tenant; agents: string | undefined } | undefined;
+    for (const tenant of this.#tenants) {
+      if (same(tenant.apiKey, key)) found ??= { tenant, agents: tenant.agents };
+      for (const bound of tenant.agentKeys ?? []) if (same(bound.key, key)) found ??= { tenant, agents: bound.agents };
+    }
+    return found;
+  }
+
+  /**
+   * Whether `key` (an agent key of this directory) may act as `agentId`.
+   *
+   * @example
+   * if (!directory.allowsAgent(key, body.agent_id)) return fail(reply, 403, notAllowedFor(body.agent_id));
+   */
+  allowsAgent(key: string, agentId: string): boolean {
+    const found = this.agentKey(key);
+    return found !== undefined && (found.agents === undefined || globMatches(found.agents, agentId));
   }
 
   /** By admin key or sign-in token (both are compared every time). */

@@ -1,5 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { DecisionValue } from '@haltstate/core';
+import { DEFAULT_LIMITS } from '../limits.js';
+import { globMatches } from './glob.js';
+import { patternFinds } from './pattern.js';
 import type { Condition, Policy, Rule } from './schema.js';
 
 /** What the policy says about one action. */
@@ -18,19 +21,16 @@ export interface ActionRequest {
   params: Record<string, unknown>;
 }
 
-const DEFAULT_TTL_MS = 3_600_000;
-const globCache = new Map<string, RegExp>();
-
-/** `payment.*` → /^payment\..*$/: `*` is any run of characters, `?` one character. */
-export function globToRegExp(glob: string): RegExp {
-  let cached = globCache.get(glob);
-  if (!cached) {
-    const source = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-    cached = new RegExp(`^${source}$`);
-    globCache.set(glob, cached);
-  }
-  return cached;
+/** How evaluation treats what an agent sends. */
+export interface EvaluateOptions {
+  /**
+   * Longest string a `matches` pattern or a `match` glob is run on: a longer one never matches
+   * (so the rule does not apply). @unit characters @default 4096 (`ServerLimits.maxMatchedLength`)
+   */
+  maxMatchedLength?: number;
 }
+
+const DEFAULT_TTL_MS = 3_600_000;
 
 const MISSING = Symbol('missing');
 
@@ -54,9 +54,7 @@ function compare(value: unknown, bound: number | string, test: (a: number) => bo
   return typeof value === 'string' && test(codeUnitOrder(value, bound));
 }
 
-const regexCache = new Map<string, RegExp>();
-
-function holds(value: unknown, condition: Condition): boolean {
+function holds(value: unknown, condition: Condition, maxLength: number): boolean {
   if (value === MISSING) return condition.exists === false && Object.keys(condition).length === 1;
   for (const [operator, operand] of Object.entries(condition)) {
     const ok = (() => {
@@ -69,12 +67,7 @@ function holds(value: unknown, condition: Condition): boolean {
         case 'lte': return compare(value, operand as number | string, (d) => d <= 0);
         case 'in': return (operand as unknown[]).some((item) => isDeepStrictEqual(value, item));
         case 'notIn': return !(operand as unknown[]).some((item) => isDeepStrictEqual(value, item));
-        case 'matches': {
-          if (typeof value !== 'string') return false;
-          let regex = regexCache.get(operand as string);
-          if (!regex) regexCache.set(operand as string, (regex = new RegExp(operand as string)));
-          return regex.test(value);
-        }
+        case 'matches': return typeof value === 'string' && value.length <= maxLength && patternFinds(operand as string, value);
         case 'exists': return operand === true;
         default: return false;
       }
@@ -84,19 +77,30 @@ function holds(value: unknown, condition: Condition): boolean {
   return true;
 }
 
-function matches(rule: Rule, request: ActionRequest): boolean {
-  if (rule.match?.action && !globToRegExp(rule.match.action).test(request.action)) return false;
-  if (rule.match?.agent && !globToRegExp(rule.match.agent).test(request.agentId)) return false;
+const globHolds = (glob: string | undefined, text: string, maxLength: number) => glob === undefined || (text.length <= maxLength && globMatches(glob, text));
+
+function matches(rule: Rule, request: ActionRequest, maxLength: number): boolean {
+  if (!globHolds(rule.match?.action, request.action, maxLength)) return false;
+  if (!globHolds(rule.match?.agent, request.agentId, maxLength)) return false;
   for (const [path, condition] of Object.entries(rule.when ?? {})) {
-    if (!holds(lookup(request, path), condition)) return false;
+    if (!holds(lookup(request, path), condition, maxLength)) return false;
   }
   return true;
 }
 
-/** Tries the rules in order; the first match decides, else the policy's default (DENY if absent). */
-export function evaluate(policy: Policy, request: ActionRequest): Evaluation {
+/**
+ * Tries the rules in order; the first match decides, else the policy's default (DENY if absent).
+ * Pure and bounded: globs and `matches` patterns run in linear time, and never on a string longer
+ * than `maxMatchedLength`.
+ *
+ * @example
+ * evaluate(policy, { agentId: 'payment-bot', action: 'payment.process', params: { amount: 50 } });
+ * // { decision: 'ALLOW', reason: 'Matched rule small-payments', policyId: 'small-payments', ttlMs: 3600000 }
+ */
+export function evaluate(policy: Policy, request: ActionRequest, options: EvaluateOptions = {}): Evaluation {
+  const maxLength = options.maxMatchedLength ?? DEFAULT_LIMITS.maxMatchedLength;
   for (const rule of policy.rules) {
-    if (matches(rule, request)) {
+    if (matches(rule, request, maxLength)) {
       return { decision: rule.decision, reason: rule.reason ?? `Matched rule ${rule.id ?? '(unnamed)'}`, policyId: rule.id ?? null, ttlMs: rule.approval?.ttl ?? DEFAULT_TTL_MS };
     }
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import * as schemas from '@haltstate/core/schemas';
+import { patternError } from './pattern.js';
 
 /** Condition operators a `when` entry may use. */
 export const OPERATORS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'matches', 'exists'] as const;
@@ -15,14 +16,10 @@ const operatorObject = z
     lte: z.union([z.number(), z.string()]),
     in: z.array(z.unknown()),
     notIn: z.array(z.unknown()),
-    matches: z.string().refine((source) => {
-      try {
-        new RegExp(source);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'is not a valid regular expression'),
+    matches: z.string().superRefine((source, ctx) => {
+      const problem = patternError(source);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
     exists: z.boolean(),
   })
   .partial()
@@ -71,11 +68,27 @@ export const rule = z
   .strict();
 export type Rule = z.infer<typeof rule>;
 
+const agentGlob = z.string().min(1, 'agents is a glob of agent ids (e.g. payment-bot or support-*)');
+
+/** A key bound to agents: it may act only under the agent ids its `agents` glob matches. */
+export const agentKey = z
+  .object({
+    key: z.string().min(8, 'key must be at least 8 characters'),
+    agents: agentGlob,
+  })
+  .strict();
+export type AgentKey = z.infer<typeof agentKey>;
+
 export const tenant = z
   .object({
     id: z.string().min(1),
+    /** The tenant's API key. Without `agents` it may act as any agent id (a development key). */
     apiKey: z.string().min(8, 'apiKey must be at least 8 characters'),
+    /** Limits `apiKey` to the agent ids this glob matches. */
+    agents: agentGlob.optional(),
     adminKey: z.string().min(8, 'adminKey must be at least 8 characters'),
+    /** More agent keys, each bound to the agent ids of its glob. */
+    agentKeys: z.array(agentKey).optional(),
   })
   .strict();
 export type Tenant = z.infer<typeof tenant>;
@@ -103,6 +116,10 @@ export const policyFile = z
         if (keys.has(entry[field])) ctx.addIssue({ code: 'custom', message: `${field} is already used by another tenant or role`, path: ['tenants', index, field] });
         keys.add(entry[field]);
       }
+      (entry.agentKeys ?? []).forEach((bound, at) => {
+        if (keys.has(bound.key)) ctx.addIssue({ code: 'custom', message: 'key is already used by another tenant, role or agent key', path: ['tenants', index, 'agentKeys', at, 'key'] });
+        keys.add(bound.key);
+      });
     });
   });
 

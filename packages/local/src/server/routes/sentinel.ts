@@ -8,6 +8,8 @@ import { decide } from '../decide.js';
 import { fail, header, openEventStream, useZodSchemas } from '../http.js';
 import { checkBody, heartbeatQuery, sinceQuery, streamQuery } from '../wire/requests.js';
 import { approvalState, decisionEvent, guardAnswer } from '../wire/responses.js';
+import type { CapHit } from '../store/store.js';
+import { agentFilter, sameAgent } from './agent-binding.js';
 import { requireRole, sameTenant, tenantOf } from './auth.js';
 
 /** The longest X-Request-Id remembered; a client's is a UUID. */
@@ -20,84 +22,122 @@ async function requestIdHook(request: FastifyRequest, reply: FastifyReply): Prom
   return undefined;
 }
 
+/** The 429 of a full pending cap: which cap, its setting, and what frees it. */
+function capDetail(hit: CapHit, tenantId: string, agentId: string): string {
+  const who = hit.cap === 'pendingPerAgent' ? `agent "${agentId}"` : `tenant "${tenantId}"`;
+  return `Too many pending approvals: ${who} already has ${hit.limit} waiting for a human (server limit ${hit.cap}); no new approval is opened until some are decided or expire`;
+}
+
+/**
+ * An action or agent id longer than the longest string the policy matches on is refused (a 422):
+ * no glob or pattern would run on it, so a rule meant to catch it could not.
+ */
+function boundedNames(maxLength: number) {
+  return async function namesPolicyCanMatch(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const body = request.body as { agent_id: string; action: string };
+    for (const field of ['agent_id', 'action'] as const) {
+      if (body[field].length > maxLength) return fail(reply, 422, `${field} is ${body[field].length} characters; the server matches policies on at most ${maxLength} (server limit maxMatchedLength)`);
+    }
+    return undefined;
+  };
+}
+
 /** Every public route of the wire contract, registered under one prefix (agents' API key). */
 export function sentinelRoutes(context: ServerContext) {
   const { store, tenants, hub } = context;
+  const caps = { pendingPerTenant: context.limits.pendingPerTenant, pendingPerAgent: context.limits.pendingPerAgent };
+  const ownAgent = sameAgent(tenants, 'body');
+  const bounded = boundedNames(context.limits.maxMatchedLength);
   return async function register(app: FastifyInstance): Promise<void> {
     useZodSchemas(app);
     app.addHook('preValidation', requireRole(tenants, 'agent'));
 
-    app.post<{ Body: z.output<typeof checkBody> }>(ROUTES.check, { schema: { body: checkBody }, preValidation: requestIdHook }, async (request, reply) => {
+    app.post<{ Body: z.output<typeof checkBody> }>(ROUTES.check, { schema: { body: checkBody }, preValidation: requestIdHook, preHandler: [ownAgent, bounded] }, async (request, reply) => {
       const started = process.hrtime.bigint();
       const tenant = tenantOf(request);
       const requestId = header(request, HEADERS.requestId);
       const body = request.body;
       const digest = createHash('sha256').update(canonicalJson(body as unknown as JsonObject)).digest('hex');
       const check = { tenantId: tenant.id, requestId, bodyDigest: digest, agentId: body.agent_id, action: body.action, params: body.params };
-      const result = store.checkOnce(check, decide(context, tenant.id, body).evaluate, (evaluation, approval) => ({
+      // Evaluated before the store's transaction: the write lock is never held for the policy.
+      const { evaluation } = decide(context, tenant.id, body);
+      const result = store.checkOnce(check, evaluation, (evaluation, approval) => ({
         decision: evaluation.decision,
         reason: evaluation.reason,
         policy_id: evaluation.policyId,
         latency_ms: Number(process.hrtime.bigint() - started) / 1e6,
         ...(approval ? { approval_id: approval.id } : {}),
-      }));
+      }), caps);
       if (result.kind === 'conflict') return fail(reply, 409, `X-Request-Id "${requestId}" was already used for a check with another body; send a new id for a new check`);
+      if (result.kind === 'capped') return fail(reply, 429, capDetail(result.hit, tenant.id, body.agent_id));
       return result.answer;
     });
 
-    app.post<{ Body: schemas.ReportRequest }>(ROUTES.report, { schema: { body: schemas.reportRequest } }, async (request) => {
+    // A report must name a decision of this server (store.report says how); one that names none
+    // is kept as the agent's claim (202, `verified: false`), one that contradicts it is a 409.
+    app.post<{ Body: schemas.ReportRequest }>(ROUTES.report, { schema: { body: schemas.reportRequest }, preHandler: ownAgent }, async (request, reply) => {
       const body = request.body;
-      store.report({ tenantId: tenantOf(request).id, requestId: body.request_id, agentId: body.agent_id, action: body.action, status: body.status, decision: body.decision, policyId: body.policy_id, result: body.result });
-      return { ok: true };
+      const verdict = store.report({ tenantId: tenantOf(request).id, requestId: body.request_id, agentId: body.agent_id, action: body.action, status: body.status, decision: body.decision, policyId: body.policy_id, result: body.result });
+      if (verdict.kind === 'mismatch') return fail(reply, 409, `Report refused: ${verdict.detail}`);
+      if (verdict.kind === 'unverified') {
+        return reply.code(202).send({ ok: true, verified: false, detail: `No decision of this server has request_id "${body.request_id}": recorded as the agent's unverified claim, not as a decision` });
+      }
+      return { ok: true, verified: true };
     });
 
-    app.post<{ Body: schemas.GuardRequest }>(ROUTES.guard, { schema: { body: schemas.guardRequest }, preHandler: sameTenant('body') }, async (request, reply) => {
+    app.post<{ Body: schemas.GuardRequest }>(ROUTES.guard, { schema: { body: schemas.guardRequest }, preHandler: [sameTenant('body'), ownAgent, bounded] }, async (request, reply) => {
       const tenant = tenantOf(request);
       const body = request.body;
-      // Evaluated on every call, never stored as the key's answer: only a human's decision is.
+      // Evaluated on every call (before the store's transaction), never stored as the key's
+      // answer: only a human's decision is.
       const decision = decide(context, tenant.id, body);
-      const result = store.guard(tenant.id, body.idempotency_key, { agentId: body.agent_id, action: body.action, params: canonicalJson(body.params as JsonObject), metadata: body.metadata ?? null }, decision.evaluate);
-      if (result.conflict) {
-        return fail(reply, 409, `Idempotency key "${body.idempotency_key}" was already used for a different agent, action or params (first used by ${result.existing.agentId} for ${result.existing.action}); use a new key`);
-      }
+      const result = store.guard(tenant.id, body.idempotency_key, { agentId: body.agent_id, action: body.action, params: canonicalJson(body.params as JsonObject), metadata: body.metadata ?? null }, decision.evaluation, caps);
+      // Only that the key is taken: who used it first, and for what, is not this caller's business.
+      if (result.kind === 'conflict') return fail(reply, 409, `Idempotency key "${body.idempotency_key}" is already taken; use a new key`);
+      if (result.kind === 'capped') return fail(reply, 429, capDetail(result.hit, tenant.id, body.agent_id));
       const answer = guardAnswer(result.guard, result.approval, decision.killed);
       store.noteGuardState(tenant.id, result.guard, { status: answer.status, policyId: answer.policy_id, reason: answer.reason ?? null, approver: 'approver' in answer ? answer.approver : null });
       return answer;
     });
 
-    app.post<{ Body: schemas.GuardReportRequest }>(ROUTES.guardReport, { schema: { body: schemas.guardReportRequest } }, async (request, reply) => {
+    app.post<{ Body: schemas.GuardReportRequest }>(ROUTES.guardReport, { schema: { body: schemas.guardReportRequest }, preHandler: ownAgent }, async (request, reply) => {
       const body = request.body;
-      const guard = store.guardReport(tenantOf(request).id, body.idempotency_key, { agentId: body.agent_id, action: body.action, outcome: body.outcome, error: body.error });
-      if (!guard) return fail(reply, 404, `No guarded action with idempotency key "${body.idempotency_key}"`);
+      const result = store.guardReport(tenantOf(request).id, body.idempotency_key, { agentId: body.agent_id, action: body.action, outcome: body.outcome, error: body.error });
+      if (result.kind === 'not_found') return fail(reply, 404, `No guarded action with idempotency key "${body.idempotency_key}"`);
+      if (result.kind === 'mismatch') return fail(reply, 409, `Report refused: idempotency key "${body.idempotency_key}" guards another agent or action`);
+      if (result.kind === 'not_permitted') return fail(reply, 409, `Report refused: this server never let the action of idempotency key "${body.idempotency_key}" run (it answered ${result.state ?? 'nothing'})`);
       return { ok: true };
     });
 
+    // A bound key reads only its agents' approvals: another agent's is "not found", as another tenant's.
     app.get<{ Params: { approvalId: string } }>('/approval/:approvalId', async (request, reply) => {
       const approval = store.getApproval(tenantOf(request).id, request.params.approvalId);
-      if (!approval) return fail(reply, 404, 'Approval not found');
+      if (!approval || !agentFilter(tenants, request)(approval.agentId)) return fail(reply, 404, 'Approval not found');
       return approvalState(approval);
     });
 
     app.get<{ Querystring: z.output<typeof sinceQuery> }>(ROUTES.approvalsSince, { schema: { querystring: sinceQuery }, preHandler: sameTenant('query') }, async (request) => {
-      const decisions = store.decisionsSince(tenantOf(request).id, new Date(request.query.since).toISOString(), request.query.limit);
+      const may = agentFilter(tenants, request);
+      const decisions = store.decisionsSince(tenantOf(request).id, new Date(request.query.since).toISOString(), request.query.limit).filter((approval) => may(approval.agentId));
       return { decisions: decisions.map((approval) => ({ request_id: approval.id, ...approvalState(approval) })) };
     });
 
     app.get<{ Querystring: z.output<typeof streamQuery> }>(ROUTES.approvalsStream, { schema: { querystring: streamQuery }, preHandler: sameTenant('query') }, async (request, reply) => {
       const tenant = tenantOf(request);
+      const may = agentFilter(tenants, request);
       let unsubscribe = () => undefined as void;
       const send = openEventStream(request, reply, context.keepAliveMs, () => unsubscribe());
       // Subscribe before CONNECTED, so nothing decided after CONNECTED is missed.
       unsubscribe = hub.subscribe(tenant.id, (event) => {
-        if (event.type === 'decided') send(decisionEvent(event.approval, false));
+        if (event.type === 'decided' && may(event.approval.agentId)) send(decisionEvent(event.approval, false));
       });
       send({ type: 'CONNECTED', tenant_id: tenant.id });
       if (request.query.last_seen) {
-        for (const approval of store.decisionsSince(tenant.id, new Date(request.query.last_seen).toISOString(), 500)) send(decisionEvent(approval, true));
+        for (const approval of store.decisionsSince(tenant.id, new Date(request.query.last_seen).toISOString(), 500)) if (may(approval.agentId)) send(decisionEvent(approval, true));
       }
       return reply;
     });
 
-    app.get<{ Querystring: z.output<typeof heartbeatQuery> }>(ROUTES.heartbeat, { schema: { querystring: heartbeatQuery } }, async (request) => ({ status: store.agentStatus(tenantOf(request).id, request.query.agent_id) }));
+    app.get<{ Querystring: z.output<typeof heartbeatQuery> }>(ROUTES.heartbeat, { schema: { querystring: heartbeatQuery }, preHandler: sameAgent(tenants, 'query') }, async (request) => ({ status: store.agentStatus(tenantOf(request).id, request.query.agent_id) }));
   };
 }

@@ -96,4 +96,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX check_requests_age ON check_requests (created_at);
   `,
+  // Issue 18: reports are verified against the server's own decisions (a check's request id),
+  // pending approvals are capped per tenant and agent (counted by this index).
+  // reports.verified: 1 verified, 0 the agent's unverified claim, NULL stored before verification.
+  `
+  ALTER TABLE reports ADD COLUMN verified INTEGER;
+  CREATE INDEX audit_checks ON audit (tenant_id, request_id) WHERE kind = 'check';
+  CREATE INDEX approvals_by_tenant_status ON approvals (tenant_id, status, agent_id);
+  `,
 ];

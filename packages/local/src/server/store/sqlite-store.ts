@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { AgentStatus, ApprovalStatus, DecisionValue, GuardStatus } from '@haltstate/core';
 import { MIGRATIONS } from './migrations.js';
-import type { CheckAnswer, CheckInput, CheckOnceResult, DecideResult, GuardInput, GuardResult, Store, StoredEvaluation, StoreOptions } from './store.js';
+import type { CapHit, CheckAnswer, CheckInput, CheckOnceResult, DecideResult, GuardInput, GuardReportResult, GuardResult, PendingCaps, ReportVerdict, Store, StoredEvaluation, StoreOptions } from './store.js';
 import type { ApprovalRow, AuditEntry, AuditInput, GuardAnswer, GuardOutcome, GuardRow, NewApproval, ReportInput } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -65,7 +65,10 @@ function prepareStatements(db: Database.Database) {
     seenCheck: db.prepare('SELECT body_digest, answer FROM check_requests WHERE tenant_id = ? AND request_id = ? AND created_at > ?'),
     rememberCheck: db.prepare('INSERT INTO check_requests (tenant_id, request_id, body_digest, answer, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, request_id) DO UPDATE SET body_digest = excluded.body_digest, answer = excluded.answer, created_at = excluded.created_at'),
     forgetChecks: db.prepare('DELETE FROM check_requests WHERE created_at <= ?'),
-    insertReport: db.prepare('INSERT INTO reports (tenant_id, request_id, agent_id, action, status, decision, policy_id, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, request_id) DO NOTHING'),
+    insertReport: db.prepare('INSERT INTO reports (tenant_id, request_id, agent_id, action, status, decision, policy_id, result, created_at, verified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, request_id) DO NOTHING'),
+    checkDecision: db.prepare("SELECT agent_id, action, decision, policy_id FROM audit WHERE tenant_id = ? AND request_id = ? AND kind = 'check' ORDER BY id LIMIT 1"),
+    pendingOfTenant: db.prepare("SELECT COUNT(*) AS n FROM approvals WHERE tenant_id = ? AND status = 'pending' AND expires_at > ?"),
+    pendingOfAgent: db.prepare("SELECT COUNT(*) AS n FROM approvals WHERE tenant_id = ? AND status = 'pending' AND agent_id = ? AND expires_at > ?"),
     agentStatus: db.prepare('SELECT status FROM agents WHERE tenant_id = ? AND agent_id = ?'),
     setAgentStatus: db.prepare('INSERT INTO agents (tenant_id, agent_id, status, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, agent_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at'),
     insertAudit: db.prepare(`INSERT INTO audit (time, tenant_id, kind, agent_id, action, decision, policy_id, approver, outcome, approval_id, idempotency_key, request_id, reason)
@@ -233,43 +236,51 @@ export class SqliteStore implements Store {
   /**
    * The guard record for (tenant, key) and the approval bound to it. Only a human's decision is
    * bound to a key: once the key has an approval it answers from that approval; until then
-   * `evaluate()` (the policy and the kill switch, as they are now) decides on every call, and an
-   * APPROVAL_REQUIRED answer binds a new approval to the key. `conflict` when the key was used
-   * for a different agent, action or params.
+   * `evaluation` (the policy and the kill switch as they were for this call, evaluated before the
+   * transaction) decides on every call, and an APPROVAL_REQUIRED answer binds a new approval to
+   * the key, unless a pending cap is full (`capped`, nothing written). `conflict` when the key
+   * was used for a different agent, action or params.
    */
-  guard(
-    tenantId: string,
-    key: string,
-    request: GuardInput,
-    evaluate: () => StoredEvaluation,
-  ): GuardResult {
+  guard(tenantId: string, key: string, request: GuardInput, evaluation: StoredEvaluation, caps: PendingCaps): GuardResult {
     this.expireDue();
-    const result = this.#db.transaction(() => {
+    const result = this.#db.transaction((): GuardResult => {
       const existing = this.#sql.guard.get(tenantId, key) as Row | undefined;
       if (existing) {
         const guard = this.#toGuard(existing);
-        if (guard.agentId !== request.agentId || guard.action !== request.action || existing.params !== request.params) return { conflict: true as const, existing: guard };
-        if (guard.approvalId) return { conflict: false as const, guard, approval: this.#approvalById(guard.approvalId), created: false };
+        if (guard.agentId !== request.agentId || guard.action !== request.action || existing.params !== request.params) return { kind: 'conflict' };
+        // A key with an approval answers from it: a retry is never a new approval, cap or not.
+        if (guard.approvalId) return { kind: 'ok', guard, approval: this.#approvalById(guard.approvalId), created: false };
       }
-      const evaluation = evaluate();
-      const approval =
-        evaluation.decision === 'APPROVAL_REQUIRED'
-          ? this.createApproval({ tenantId, agentId: request.agentId, action: request.action, params: JSON.parse(request.params) as Record<string, unknown>, metadata: request.metadata, idempotencyKey: key, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs }, false)
-          : null;
+      let approval: ApprovalRow | null = null;
+      if (evaluation.decision === 'APPROVAL_REQUIRED') {
+        const hit = this.#capHit(tenantId, request.agentId, caps);
+        if (hit) return { kind: 'capped', hit };
+        approval = this.createApproval({ tenantId, agentId: request.agentId, action: request.action, params: JSON.parse(request.params) as Record<string, unknown>, metadata: request.metadata, idempotencyKey: key, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs }, false);
+      }
       const fresh = { decision: evaluation.decision, policy_id: evaluation.policyId, reason: evaluation.reason, approval_id: approval?.id ?? null };
       if (existing) {
         this.#sql.reevaluateGuard.run({ ...fresh, tenant_id: tenantId, idempotency_key: key });
-        return { conflict: false as const, guard: this.#toGuard({ ...existing, ...fresh }), approval, created: approval !== null };
+        return { kind: 'ok', guard: this.#toGuard({ ...existing, ...fresh }), approval, created: approval !== null };
       }
       const row = { tenant_id: tenantId, idempotency_key: key, agent_id: request.agentId, action: request.action, params: request.params, ...fresh, created_at: this.now() };
       // The primary key on (tenant_id, idempotency_key) is what makes a second writer fail.
       this.#sql.insertGuard
         .run(row);
-      return { conflict: false as const, guard: this.#toGuard(row), approval, created: true };
+      return { kind: 'ok', guard: this.#toGuard(row), approval, created: true };
     }).immediate();
     // Published once committed, so a listener never hears of an approval that was rolled back.
-    if (!result.conflict && result.created && result.approval) this.#onCreated(result.approval);
+    if (result.kind === 'ok' && result.created && result.approval) this.#onCreated(result.approval);
     return result;
+  }
+
+  /** The pending cap one more approval of `agentId` would go past, if any (read inside the caller's transaction). */
+  #capHit(tenantId: string, agentId: string, caps: PendingCaps): CapHit | undefined {
+    const now = this.now();
+    const ofTenant = (this.#sql.pendingOfTenant.get(tenantId, now) as { n: number }).n;
+    if (ofTenant >= caps.pendingPerTenant) return { cap: 'pendingPerTenant', limit: caps.pendingPerTenant };
+    const ofAgent = (this.#sql.pendingOfAgent.get(tenantId, agentId, now) as { n: number }).n;
+    if (ofAgent >= caps.pendingPerAgent) return { cap: 'pendingPerAgent', limit: caps.pendingPerAgent };
+    return undefined;
   }
 
   /** Records the state a guard call answered, auditing it when it changed. */
@@ -282,13 +293,17 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Records a guarded action's outcome. The first report (success or error) for a key whose
-   * approval is approved uses that approval up: from then on the key answers `executed`.
+   * Records a guarded action's outcome. Only for the key's own agent and action, and only when the
+   * server let the action run (a permit was answered: allowed or approved); anything else is
+   * refused and nothing is written. The first report (success or error) for a key whose approval
+   * is approved uses that approval up: from then on the key answers `executed`.
    */
-  guardReport(tenantId: string, key: string, outcome: GuardOutcome): GuardRow | undefined {
-    return this.#db.transaction(() => {
+  guardReport(tenantId: string, key: string, outcome: GuardOutcome): GuardReportResult {
+    return this.#db.transaction((): GuardReportResult => {
       const row = this.#sql.guard.get(tenantId, key) as Row | undefined;
-      if (!row) return undefined;
+      if (!row) return { kind: 'not_found' };
+      if (row.agent_id !== outcome.agentId || row.action !== outcome.action) return { kind: 'mismatch' };
+      if (row.permit_issued_at === null) return { kind: 'not_permitted', state: (row.last_state as string | null) ?? null };
       const approvalId = (row.approval_id as string | null) ?? null;
       // A retried report of the same outcome (the answer to the first was lost) changes nothing.
       const retried = row.reported_at !== null && row.outcome === outcome.outcome && row.error === outcome.error;
@@ -301,9 +316,9 @@ export class SqliteStore implements Store {
       if (approval?.status === 'approved' && row.executed_at === null) {
         this.#sql.executeGuard.run(now, tenantId, key);
         this.audit({ tenantId, kind: 'approval_executed', agentId: approval.agentId, action: approval.action, decision: 'executed', policyId: approval.policyId, approver: approval.approver, outcome: outcome.outcome, approvalId, idempotencyKey: key });
-        return this.#toGuard({ ...row, executed_at: now });
+        return { kind: 'ok', guard: this.#toGuard({ ...row, executed_at: now }) };
       }
-      return this.#toGuard(row);
+      return { kind: 'ok', guard: this.#toGuard(row) };
     }).immediate();
   }
 
@@ -315,36 +330,41 @@ export class SqliteStore implements Store {
   // ── checks ───────────────────────────────────────────────────────────────
 
   /**
-   * Runs a check once per (tenant, X-Request-Id): the evaluation, its audit line, the approval it
-   * may need and remembering the answer are one transaction. A repeat within the window with the
-   * same body digest gets the stored answer and evaluates nothing; with another digest it is a
-   * `conflict`. Without a request id, the check simply runs. A new approval is published after
-   * the commit.
+   * Runs a check once per (tenant, X-Request-Id): its audit line, the approval it may need and
+   * remembering the answer are one transaction (the evaluation was made before it). A repeat
+   * within the window with the same body digest gets the stored answer; with another digest it is
+   * a `conflict`. An approval past a pending cap is `capped`, and nothing is written or
+   * remembered (a retry asks again). Without a request id, the check simply runs. A new approval
+   * is published after the commit.
    */
-  checkOnce(check: CheckInput, evaluate: () => StoredEvaluation, answer: CheckAnswer): CheckOnceResult {
+  checkOnce(check: CheckInput, evaluation: StoredEvaluation, answer: CheckAnswer, caps: PendingCaps): CheckOnceResult {
     const { tenantId, requestId } = check;
-    const run = () => {
-      const evaluation = evaluate();
+    type Run = { kind: 'first'; answer: Record<string, unknown>; approval: ApprovalRow | null } | { kind: 'capped'; hit: CapHit };
+    const run = (): Run => {
+      if (evaluation.decision === 'APPROVAL_REQUIRED') {
+        const hit = this.#capHit(tenantId, check.agentId, caps);
+        if (hit) return { kind: 'capped', hit };
+      }
       this.audit({ tenantId, kind: 'check', agentId: check.agentId, action: check.action, decision: evaluation.decision, policyId: evaluation.policyId, requestId: requestId ?? null, reason: evaluation.reason });
       const approval =
         evaluation.decision === 'APPROVAL_REQUIRED'
           ? this.createApproval({ tenantId, agentId: check.agentId, action: check.action, params: check.params, metadata: null, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs }, false)
           : null;
-      return { answer: answer(evaluation, approval), approval };
+      return { kind: 'first', answer: answer(evaluation, approval), approval };
     };
-    const result = this.#db.transaction(() => {
-      if (requestId === undefined) return { kind: 'first' as const, ...run() };
+    const result = this.#db.transaction((): Run | { kind: 'repeat'; answer: Record<string, unknown> } | { kind: 'conflict' } => {
+      if (requestId === undefined) return run();
       const cutoff = new Date(this.#now().getTime() - this.#requestIdWindowMs).toISOString();
       const seen = this.#sql.seenCheck.get(tenantId, requestId, cutoff) as Row | undefined;
-      if (seen) return seen.body_digest === check.bodyDigest ? { kind: 'repeat' as const, answer: JSON.parse(seen.answer as string) as Record<string, unknown>, approval: null } : { kind: 'conflict' as const };
+      if (seen) return seen.body_digest === check.bodyDigest ? { kind: 'repeat', answer: JSON.parse(seen.answer as string) as Record<string, unknown> } : { kind: 'conflict' };
       const first = run();
       // An entry past the window (not yet pruned) is replaced: the id is new again.
-      this.#sql.rememberCheck.run(tenantId, requestId, check.bodyDigest, JSON.stringify(first.answer), this.now());
-      return { kind: 'first' as const, ...first };
+      if (first.kind === 'first') this.#sql.rememberCheck.run(tenantId, requestId, check.bodyDigest, JSON.stringify(first.answer), this.now());
+      return first;
     }).immediate();
-    if (result.kind === 'conflict') return result;
+    if (result.kind !== 'first') return result;
     if (result.approval) this.#onCreated(result.approval);
-    return { kind: result.kind, answer: result.answer };
+    return { kind: 'first', answer: result.answer };
   }
 
   /** Forgets check request ids older than the window (the sweep calls it); returns how many. */
@@ -355,15 +375,44 @@ export class SqliteStore implements Store {
 
   // ── reports, agents, audit ───────────────────────────────────────────────
 
-  /** Records a check's outcome once: a retried report (same request id) is accepted and ignored. */
-  report(input: ReportInput): void {
-    const inserted = this.#sql.insertReport
-      .run(input.tenantId, input.requestId, input.agentId, input.action, input.status, input.decision, input.policyId, input.result === null ? null : JSON.stringify(input.result), this.now()).changes;
-    if (inserted === 0) return;
-    // A shadow run (the client's shadow mode) is marked in the result, the body's one free field.
-    const shadow = input.result?.shadow === true;
-    const key = shadow && typeof input.result?.idempotency_key === 'string' ? input.result.idempotency_key : null;
-    this.audit({ tenantId: input.tenantId, kind: shadow ? 'shadow_report' : 'report', agentId: input.agentId, action: input.action, decision: input.decision, policyId: input.policyId, outcome: input.status, requestId: input.requestId, idempotencyKey: key });
+  /**
+   * Records a check's outcome once: a retried report (same request id) is accepted and ignored.
+   * The report is checked against what this server decided: the check audited with its request
+   * id (or, for a shadow guard run, the guard key its result names) must be for the same agent
+   * and action (and, for a check, the same decision and policy). Verified, it is audited with the
+   * server's decision; naming nothing, it is kept as the agent's unverified claim
+   * (`unverified_report`, no decision); contradicting a decision, it is refused.
+   */
+  report(input: ReportInput): ReportVerdict {
+    return this.#db.transaction((): ReportVerdict => {
+      const shadow = input.result?.shadow === true;
+      const key = shadow && typeof input.result?.idempotency_key === 'string' ? input.result.idempotency_key : null;
+      const check = this.#sql.checkDecision.get(input.tenantId, input.requestId) as Row | undefined;
+      const guard = !check && key !== null ? (this.#sql.guard.get(input.tenantId, key) as Row | undefined) : undefined;
+      const decided = check ?? guard;
+      if (decided && (decided.agent_id !== input.agentId || decided.action !== input.action)) {
+        return { kind: 'mismatch', detail: check ? `request_id "${input.requestId}" names a check this server answered for another agent or action` : `idempotency_key "${key}" names a guarded action of another agent or action` };
+      }
+      if (check && (check.decision !== input.decision || ((check.policy_id as string | null) ?? null) !== input.policyId)) {
+        return { kind: 'mismatch', detail: `request_id "${input.requestId}": this server answered ${String(check.decision)} (policy ${String(check.policy_id ?? 'none')}), not ${input.decision} (policy ${input.policyId ?? 'none'})` };
+      }
+      const verified = decided !== undefined;
+      const inserted = this.#sql.insertReport
+        .run(input.tenantId, input.requestId, input.agentId, input.action, input.status, input.decision, input.policyId, input.result === null ? null : JSON.stringify(input.result), this.now(), verified ? 1 : 0).changes;
+      if (inserted === 0) return { kind: verified ? 'verified' : 'unverified' };
+      const base = { tenantId: input.tenantId, agentId: input.agentId, action: input.action, outcome: input.status, requestId: input.requestId, idempotencyKey: key };
+      if (!verified) {
+        this.audit({ ...base, kind: 'unverified_report', reason: `Unverified: no decision of this server has this request id${key === null ? '' : ' or guard key'}; the agent claimed ${input.decision}` });
+        return { kind: 'unverified' };
+      }
+      // The server's own decision goes on the record, never the report's: a check's decision
+      // and policy, or for a shadow guard run the state the key last answered.
+      const decision = check ? (check.decision as string) : ((guard!.last_state as string | null) ?? (guard!.decision as string));
+      const policyId = ((check ?? guard)!.policy_id as string | null) ?? null;
+      // A shadow run (the client's shadow mode) is marked in the result, the body's one free field.
+      this.audit({ ...base, kind: shadow ? 'shadow_report' : 'report', decision, policyId });
+      return { kind: 'verified' };
+    }).immediate();
   }
 
   agentStatus(tenantId: string, agentId: string): AgentStatus {

@@ -17,8 +17,38 @@ export interface StoredEvaluation {
   ttlMs: number;
 }
 
-/** The outcome of {@link Store.guard}. */
-export type GuardResult = { conflict: true; existing: GuardRow } | { conflict: false; guard: GuardRow; approval: ApprovalRow | null; created: boolean };
+/** The caps on pending approvals a new approval must fit under (the server's limits). */
+export interface PendingCaps {
+  pendingPerTenant: number;
+  pendingPerAgent: number;
+}
+
+/** The cap a new approval would have gone past: its setting's name and its value. */
+export interface CapHit {
+  cap: keyof PendingCaps;
+  limit: number;
+}
+
+/**
+ * The outcome of {@link Store.guard}. `conflict`: the key was used for another agent, action or
+ * params. `capped`: the call needs a new approval and a pending cap is full (nothing was written).
+ */
+export type GuardResult = { kind: 'conflict' } | { kind: 'capped'; hit: CapHit } | { kind: 'ok'; guard: GuardRow; approval: ApprovalRow | null; created: boolean };
+
+/**
+ * The outcome of {@link Store.report}. `verified`: it names a decision of this server (a check's
+ * request id, or for a shadow guard run the guard key) for the same agent and action, and is
+ * recorded with the server's decision. `unverified`: it names none; it is kept apart as the
+ * agent's claim, never as a decision. `mismatch`: it names one, but for another agent, action or
+ * decision (refused, nothing written).
+ */
+export type ReportVerdict = { kind: 'verified' | 'unverified' } | { kind: 'mismatch'; detail: string };
+
+/**
+ * The outcome of {@link Store.guardReport}. `mismatch`: the key guards another agent or action.
+ * `not_permitted`: the server never let the key's action run (`state` is what it last answered).
+ */
+export type GuardReportResult = { kind: 'ok'; guard: GuardRow } | { kind: 'not_found' | 'mismatch' } | { kind: 'not_permitted'; state: string | null };
 
 /** The outcome of {@link Store.decide}. */
 export type DecideResult = { ok: true; approval: ApprovalRow } | { ok: false; error: 'not_found' | 'conflict'; approval?: ApprovalRow };
@@ -37,7 +67,7 @@ export interface CheckInput {
 export type CheckAnswer = (evaluation: StoredEvaluation, approval: ApprovalRow | null) => Record<string, unknown>;
 
 /** The outcome of {@link Store.checkOnce}. */
-export type CheckOnceResult = { kind: 'first' | 'repeat'; answer: Record<string, unknown> } | { kind: 'conflict' };
+export type CheckOnceResult = { kind: 'first' | 'repeat'; answer: Record<string, unknown> } | { kind: 'conflict' } | { kind: 'capped'; hit: CapHit };
 
 /** What a store tells the server after a change is stored (the server streams it). */
 export interface StoreEvents {
@@ -69,9 +99,9 @@ export interface StoreOptions extends StoreEvents {
  *
  * Every method is synchronous: the SQLite store runs each call to its end in one transaction
  * where it matters, so concurrent first calls with one key make exactly one approval. The
- * callbacks of `guard` and `checkOnce` run inside that transaction and never call back into the
- * store (the kill switch is read before), so a store on a networked database can run them in
- * its own transaction; it would need this interface to return promises.
+ * policy is evaluated before `guard` and `checkOnce` are called (never inside the transaction),
+ * so the write lock is held only for reads and writes of rows; a store on a networked database
+ * would need this interface to return promises.
  *
  * @example
  * const store: Store = createStore({ db: ':memory:' });
@@ -95,27 +125,34 @@ export interface Store {
   decisionsSince(tenantId: string, since: string, limit: number): ApprovalRow[];
 
   /**
-   * The guard record for (tenant, key) and the approval bound to it; `evaluate` decides when the
-   * key has no approval yet. `conflict` when the key was used for a different agent, action or params.
+   * The guard record for (tenant, key) and the approval bound to it; `evaluation` decides when the
+   * key has no approval yet. `conflict` when the key was used for a different agent, action or
+   * params; `capped` when a new approval would go past `caps`.
    */
-  guard(tenantId: string, key: string, request: GuardInput, evaluate: () => StoredEvaluation): GuardResult;
+  guard(tenantId: string, key: string, request: GuardInput, evaluation: StoredEvaluation, caps: PendingCaps): GuardResult;
   /** Records the state a guard call answered, auditing it when it changed. */
   noteGuardState(tenantId: string, guard: GuardRow, answer: GuardAnswer): void;
-  /** Records a guarded action's outcome; the first one uses an approved approval up. */
-  guardReport(tenantId: string, key: string, outcome: GuardOutcome): GuardRow | undefined;
+  /**
+   * Records a guarded action's outcome; the first one uses an approved approval up. Refused
+   * (nothing written) for another agent or action than the key's, or a key never let through.
+   */
+  guardReport(tenantId: string, key: string, outcome: GuardOutcome): GuardReportResult;
   /** Guards that were let through but never reported. */
   unreportedPermits(tenantId: string): GuardRow[];
 
   /**
-   * Runs a check once per (tenant, X-Request-Id): evaluates, audits, opens the approval it needs
-   * and remembers the answer; a repeat gets the first answer.
+   * Runs a check once per (tenant, X-Request-Id): audits `evaluation`, opens the approval it needs
+   * (unless a pending cap is full: `capped`) and remembers the answer; a repeat gets the first answer.
    */
-  checkOnce(check: CheckInput, evaluate: () => StoredEvaluation, answer: CheckAnswer): CheckOnceResult;
+  checkOnce(check: CheckInput, evaluation: StoredEvaluation, answer: CheckAnswer, caps: PendingCaps): CheckOnceResult;
   /** Forgets check request ids older than the window; returns how many. */
   forgetRequestIds(): number;
 
-  /** Records a check's outcome once: a retried report (same request id) is accepted and ignored. */
-  report(input: ReportInput): void;
+  /**
+   * Records a check's outcome once (a retried report, same request id, is accepted and ignored),
+   * after verifying it names a decision of this server: see {@link ReportVerdict}.
+   */
+  report(input: ReportInput): ReportVerdict;
   agentStatus(tenantId: string, agentId: string): AgentStatus;
   setAgentStatus(tenantId: string, agentId: string, status: AgentStatus): void;
   audit(entry: AuditInput): void;

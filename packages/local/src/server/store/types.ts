@@ -75,8 +75,10 @@ export interface ReportInput {
 /**
  * What the audit trail records. `shadow_report`: a report whose result says `shadow: true`, an
  * action a client in shadow mode ran whatever the decision (kept apart from enforced ones).
+ * `unverified_report`: a report that names no decision of this server (no check with its request
+ * id, no guard key): the agent's claim, recorded without a decision or policy.
  */
-export type AuditKind = 'check' | 'approval_requested' | 'approval_decided' | 'approval_executed' | 'guard' | 'guard_report' | 'report' | 'shadow_report' | 'agent_status';
+export type AuditKind = 'check' | 'approval_requested' | 'approval_decided' | 'approval_executed' | 'guard' | 'guard_report' | 'report' | 'shadow_report' | 'unverified_report' | 'agent_status';
 
 /** One line of the audit trail. */
 export interface AuditEntry {
