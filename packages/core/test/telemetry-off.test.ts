@@ -4,7 +4,7 @@
 import { HaltStateClient } from '@haltstate/core';
 import { trace } from '@opentelemetry/api';
 import { api, BASE_URL, json, KEY, PREFIX, setupNock, TENANT } from './helpers/api';
-import { installTelemetry } from './helpers/otel';
+import { installTelemetry } from '@test-support/otel';
 
 setupNock();
 

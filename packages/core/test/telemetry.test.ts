@@ -4,7 +4,7 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { api, json, KEY, makeClient, PREFIX, setupNock } from './helpers/api';
-import { installTelemetry, type TestTelemetry } from './helpers/otel';
+import { installTelemetry, type TestTelemetry } from '@test-support/otel';
 
 setupNock();
 

@@ -96,4 +96,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX check_requests_age ON check_requests (created_at);
   `,
+  // The W3C trace id of the request that wrote an audit line (traceparent), when it sent one.
+  `
+  ALTER TABLE audit ADD COLUMN trace_id TEXT;
+  `,
 ];
