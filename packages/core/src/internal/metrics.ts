@@ -22,11 +22,15 @@ interface Instruments {
 /** Report queues alive in this process, observed for `haltstate.report.queue.size`. */
 const queues = new Set<{ tenantId: string; queue: WeakRef<{ readonly size: number }> }>();
 
+/** Instruments per registered provider: an app (or a test) that swaps providers makes each once. */
+const made = new WeakMap<OtelApi.MeterProvider, Instruments>();
 let current: Instruments | undefined;
 
 function instruments(api: Otel): Instruments {
   const provider = api.metrics.getMeterProvider();
   if (current?.provider === provider) return current;
+  current = made.get(provider);
+  if (current !== undefined) return current;
   const meter = provider.getMeter('@haltstate/core', SDK_VERSION);
   const queueSize = meter.createObservableUpDownCounter('haltstate.report.queue.size', { unit: '{report}', description: 'Reports queued or being delivered, per tenant' });
   queueSize.addCallback(observeQueues);
@@ -45,6 +49,7 @@ function instruments(api: Otel): Instruments {
     }),
     dropped: meter.createCounter('haltstate.reports.dropped', { unit: '{report}', description: 'Reports that will never be delivered, by reason' }),
   };
+  made.set(provider, current);
   return current;
 }
 
