@@ -135,7 +135,10 @@ export function itRunsInShadow(app: (extra: Partial<HaltStateToolOptions>) => Ag
       const shadowApp = app(extra());
       const { history } = await shadowApp.run([callTool(`${id}-r`, 'refund', { orderId: `o-${id}` }), callTool(`${id}-d`, 'delete_account', { userId: `u-${id}` }), say('Done.')], user('Refund, then delete'));
       expect(ran).toEqual([`refund o-${id}`, `delete u-${id}`]);
-      expect(partsOf(history, 'tool-approval-request')).toEqual([]);
+      // Nothing for a user to answer: ai 7 records the hook's 'approved' as an automatic
+      // request and response (as for any allowed call); ai 6 records none.
+      expect(partsOf(history, 'tool-approval-request').filter((part) => !part.isAutomatic)).toEqual([]);
+      expect(await approvalResponses({ client: shadowApp.client, messages: history })).toEqual({ message: undefined, pending: [] });
       expect(outputOf(history, `${id}-r`)).toEqual({ type: 'text', value: `refunded o-${id}` });
       expect(outputOf(history, `${id}-d`)).toEqual({ type: 'text', value: 'deleted' });
       await shadowApp.client.flush();
