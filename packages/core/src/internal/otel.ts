@@ -47,9 +47,3 @@ export function otel(): Otel | null {
   load();
   return api ?? null;
 }
-
-/** Test seam: forget the loaded API so the next call loads it again (after jest.doMock). */
-export function resetOtelForTests(): void {
-  api = undefined;
-  loading = undefined;
-}
