@@ -8,6 +8,11 @@ import { Bench } from 'tinybench';
 import { HaltStateClient, haltstateGuard } from '@haltstate/core';
 import { HaltStateGuard, setClientResolver } from '@haltstate/decorators';
 import { AdminClient, evaluate, parsePolicy } from '@haltstate/local';
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { fmt, latency, summarise, throughput } from './lib.mjs';
 
 const KEY = 'hs_bench_api_key';
@@ -292,6 +297,76 @@ const FIGURES = {
       heapGrowthAfterReportsFlushedMiB: fmt((afterFlush - afterChecks) / 2 ** 20),
     };
     await client.close();
+    return figure;
+  },
+
+  // ── 7. tracing on vs off: the same guarded call, an in-process transport ──
+  async tracingOverhead() {
+    const answer = JSON.stringify({ status: 'allowed', policy_id: 'p' });
+    const inProcessFetch = async () => new Response(answer, { status: 200, headers: { 'content-type': 'application/json' } });
+    const client = new HaltStateClient({ baseUrl: 'http://127.0.0.1:1', tenantId: TENANT, apiKey: KEY, agentId: 'bench-bot', fetch: inProcessFetch, onReportError: () => undefined });
+    // On: what an app's SDK setup registers (context manager, W3C propagator, tracer and meter
+    // providers), with an exporter that drops spans (the figure is the client's cost, not an
+    // exporter's). Off: @opentelemetry/api installed, nothing registered (any app without an SDK).
+    const dropSpans = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined };
+    const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(dropSpans)] });
+    const meterProvider = new MeterProvider({ readers: [new (class extends MetricReader { async onShutdown() {} async onForceFlush() {} })()] });
+    const contextManager = new AsyncLocalStorageContextManager();
+    const tracing = (on) => {
+      trace.disable();
+      metrics.disable();
+      propagation.disable();
+      context.disable();
+      if (!on) return;
+      context.setGlobalContextManager(contextManager.enable());
+      propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+      trace.setGlobalTracerProvider(tracerProvider);
+      metrics.setGlobalMeterProvider(meterProvider);
+    };
+    let n = 0;
+    const guarded = async () => {
+      await client.guard({ action: 'bench.guard', params: { amount: 10 }, idempotencyKey: `k-${++n}` }, () => n);
+      await client.flush();
+    };
+    // Paired samples: the difference (a few µs) is far below the drift between separate runs, so
+    // each iteration times one call off and one on, in alternating order, and the figure is the
+    // median of the per-iteration differences. Switching is not timed.
+    const timed = async (on) => {
+      tracing(on);
+      const start = performance.now();
+      await guarded();
+      return performance.now() - start;
+    };
+    for (let i = 0; i < 300; i++) await timed(i % 2 === 0); // warm both paths
+    const took = { off: [], on: [] };
+    const added = [];
+    for (let i = 0; i < 5_000; i++) {
+      const first = i % 2 === 0;
+      const a = await timed(first);
+      const b = await timed(!first);
+      const [on, off] = first ? [a, b] : [b, a];
+      took.on.push(on);
+      took.off.push(off);
+      added.push((on - off) * 1000);
+      if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    tracing(false);
+    const off = summarise(took.off);
+    const on = summarise(took.on);
+    const figure = {
+      unit: 'µs',
+      median: fmt(on.median * 1000),
+      p99: fmt(on.p99 * 1000),
+      baselineMedian: fmt(off.median * 1000),
+      baselineP99: fmt(off.p99 * 1000),
+      ratio: fmt(on.median / off.median),
+      addedMicros: fmt(summarise(added).median),
+      pairedSamples: added.length,
+      call: 'guard() + flush() of its report, in-process transport; on: guard and report spans, traceparent, metrics',
+    };
+    await client.close();
+    await tracerProvider.shutdown();
+    await meterProvider.shutdown();
     return figure;
   },
 };

@@ -21,6 +21,8 @@ const rows = [
   ['`approvalToExecution` SSE p99 (goal ≤ 50 ms)', (f) => `${num(f.approvalToExecution?.p99)} ms`],
   ['`policyEvaluation`, 100 rules: decisions/s', (f) => num(f.policyEvaluation?.decisionsPerSecond)],
   ['`memory`: heap growth after 100 000 checks', (f) => `${num(f.memory?.heapGrowthAfter100kChecksMiB)} MiB`],
+  ['`tracingOverhead`: guard, tracing on / off', (f) => num(f.tracingOverhead?.ratio)],
+  ['… added by tracing', (f) => `${num(f.tracingOverhead?.addedMicros)} µs`],
   ['the run took', (f, run) => `${num(run.seconds)} s`],
 ];
 

@@ -1,6 +1,6 @@
 import { HaltStateValidationError } from '@haltstate/core';
 import { notRunOf, notRunText } from './not-run-text.js';
-import { checkOptions, guardInputOf, type HaltStateToolOptions } from './tool-call.js';
+import { checkOptions, guardInputOf, inShadow, type HaltStateToolOptions } from './tool-call.js';
 
 /**
  * What ai hands a tool's `execute` and `needsApproval` (ai 6 and 7 alike): the call's id.
@@ -44,6 +44,8 @@ const GUARDED = Symbol.for('haltstate.ai-sdk.guarded');
  * into a denial, and a replay should read "already done"), `false` otherwise (allowed runs at
  * once; a denial comes back from `execute` as text). On ai 7,
  * {@link haltstateApproval} (given as `toolApproval`) takes precedence over `needsApproval`.
+ * In shadow mode (`mode: 'shadow'`, or the client's) `needsApproval` answers `false` without
+ * asking, and `execute` runs every call through the guard in shadow.
  *
  * @example
  * const tools = guardTools({ refund, searchDocs }, { client, agentId: 'support-bot' });
@@ -65,7 +67,8 @@ function guardTool(toolName: string, tool: GuardableTool, original: Execute, opt
   const execute = async (input: unknown, callOptions: ToolCallOptionsRef) => {
     let started = false;
     try {
-      return await client.guard(guardInputOf(options, { toolCallId: callOptions.toolCallId, toolName, input }), () => {
+      const call = guardInputOf(options, { toolCallId: callOptions.toolCallId, toolName, input });
+      return await client.guard(options.mode === undefined ? call : { ...call, mode: options.mode }, () => {
         started = true;
         return original(input, callOptions);
       });
@@ -78,6 +81,8 @@ function guardTool(toolName: string, tool: GuardableTool, original: Execute, opt
     }
   };
   const needsApproval = async (input: unknown, callOptions: ToolCallOptionsRef) => {
+    // Shadow never pauses: execute runs the call through the guard, which records it as shadow.
+    if (inShadow(options)) return false;
     const state = await client.guardState(guardInputOf(options, { toolCallId: callOptions.toolCallId, toolName, input }));
     return state.status === 'pending' || state.status === 'approved' || state.status === 'executed';
   };

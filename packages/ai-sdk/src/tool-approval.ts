@@ -1,6 +1,6 @@
 import { isHaltStateError, type GuardState } from '@haltstate/core';
 import { stateText } from './not-run-text.js';
-import { checkOptions, guardInputOf, type HaltStateToolOptions, type ToolCallRef } from './tool-call.js';
+import { checkOptions, guardInputOf, inShadow, type HaltStateToolOptions, type ToolCallRef } from './tool-call.js';
 
 /**
  * What {@link haltstateApproval}'s function answers: a subset of ai 7's `ToolApprovalStatus`.
@@ -42,7 +42,9 @@ export interface HaltStateApprovalOptions extends HaltStateToolOptions {
  * hands to the model as `execution-denied` with the reason; a human must decide →
  * `{ type: 'user-approval', reason }` (ai ends the call with a `tool-approval-request`), or with
  * `wait`, the human's decision. An approval already used → `'approved'`: the guarded `execute`
- * then answers that it already ran, without running it again.
+ * then answers that it already ran, without running it again. In shadow mode (`mode: 'shadow'`,
+ * or the client's) it answers `'approved'` without asking: the guarded `execute` runs the call
+ * in shadow, which records it.
  *
  * Use it with tools wrapped by {@link guardTools} and the same options: the run itself happens
  * only in their `execute`, inside core's guard, so a forged `approved` response never runs a tool.
@@ -55,6 +57,8 @@ export function haltstateApproval(options: HaltStateApprovalOptions): HaltStateT
   checkOptions(options, 'haltstateApproval');
   const { client, wait } = options;
   return async ({ toolCall }) => {
+    // Shadow never pauses or waits: the guarded execute runs it and records it as shadow.
+    if (inShadow(options)) return 'approved';
     const state = await client.guardState(guardInputOf(options, toolCall));
     if (state.status === 'allowed' || state.status === 'approved' || state.status === 'executed') return 'approved';
     if (state.status !== 'pending') return { type: 'denied', reason: stateText(state)! };

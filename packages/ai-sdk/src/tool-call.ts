@@ -1,4 +1,4 @@
-import { HaltStateValidationError, isHaltStateClient, type ActionParams, type GuardStateInput, type HaltStateClient } from '@haltstate/core';
+import { HaltStateValidationError, isHaltStateClient, type ActionParams, type GuardStateInput, type HaltStateClient, type HaltStateMode } from '@haltstate/core';
 
 /**
  * The options every export of this package takes. Give the same ones to {@link guardTools},
@@ -14,6 +14,12 @@ export interface HaltStateToolOptions {
   agentId?: string | undefined;
   /** The action name the policy matches, per tool call. @default `tool.<toolName>` */
   action?: ((toolName: string, input: unknown) => string) | undefined;
+  /**
+   * `shadow`: every call runs whatever HaltState answers, is recorded as a shadow run, and
+   * nothing pauses for a human (the hooks answer "no approval needed"); see docs/shadow-mode.md.
+   * @default the client's mode
+   */
+  mode?: HaltStateMode | undefined;
 }
 
 /**
@@ -43,10 +49,15 @@ export function guardInputOf(options: HaltStateToolOptions, call: ToolCallRef): 
   return { action, agentId, params, idempotencyKey };
 }
 
-/** Fails early, and in words, when the options carry no client. */
+/** Fails early, and in words, when the options carry no client or an unknown mode. */
 export function checkOptions(options: HaltStateToolOptions | undefined, where: string): asserts options is HaltStateToolOptions {
   if (!options || !isHaltStateClient(options.client)) throw new HaltStateValidationError(`${where} needs { client }: a HaltStateClient`, { path: 'client' });
+  const { mode } = options;
+  if (mode !== undefined && mode !== 'enforce' && mode !== 'shadow') throw new HaltStateValidationError(`${where}: mode must be "enforce" or "shadow", got ${JSON.stringify(mode)}`, { path: 'mode' });
 }
+
+/** True when calls run in shadow: the adapter's `mode`, else the client's. */
+export const inShadow = (options: HaltStateToolOptions): boolean => (options.mode ?? options.client.mode) === 'shadow';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -3,17 +3,18 @@
 // decisions only (approvalResponses), even after a restart.
 import { generateText, stepCountIs, tool, type ModelMessage } from 'ai-v6';
 import { MockLanguageModelV3 } from 'ai-v6/test';
-import { guardTools } from '@haltstate/ai-sdk';
-import { itResumesFromHaltStateOnly, outputOf, toolDefinitions, useAgentLoop, user, type AgentApp, type Message } from './helpers/agent-loop';
+import { guardTools, type HaltStateToolOptions } from '@haltstate/ai-sdk';
+import { itResumesFromHaltStateOnly, itRunsInShadow, outputOf, toolDefinitions, useAgentLoop, user, type AgentApp, type Message } from './helpers/agent-loop';
 import { callTool, say, scripted } from './helpers/script';
 
 const { admin, newClient, ran } = useAgentLoop('ai6');
 
 /** A fresh process's view: a new client and the same tools, guarded anew. */
-function app(): AgentApp {
-  const client = newClient();
+function app(extra: Partial<HaltStateToolOptions> = {}): AgentApp {
+  const options = { client: newClient(), ...extra };
+  const { client } = options;
   const definitions = toolDefinitions(ran);
-  const tools = guardTools({ search: tool(definitions.search), delete_account: tool(definitions.delete_account), refund: tool(definitions.refund) }, { client });
+  const tools = guardTools({ search: tool(definitions.search), delete_account: tool(definitions.delete_account), refund: tool(definitions.refund) }, options);
   const run = async (script: Parameters<AgentApp['run']>[0], messages: Message[]) => {
     const model = scripted(script);
     const result = await generateText({ model: new MockLanguageModelV3({ doGenerate: model.doGenerate as never }), tools, messages: messages as ModelMessage[], stopWhen: stepCountIs(5) });
@@ -31,3 +32,5 @@ it('an allowed call runs; a denied call does not, and the model reads the reason
 });
 
 itResumesFromHaltStateOnly(app, { admin, ran });
+
+itRunsInShadow(app, { admin, newClient, ran });

@@ -5,7 +5,7 @@ import { generateText, isStepCount, tool, type ModelMessage } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
 import { approvalResponses, guardTools, haltstateApproval, type HaltStateApprovalOptions } from '@haltstate/ai-sdk';
 import { describeOnNode } from '@test-support/node-version';
-import { forgedApproval, itResumesFromHaltStateOnly, outputOf, partsOf, pausedRefund, toolDefinitions, useAgentLoop, user, type AgentApp, type Message } from './helpers/agent-loop';
+import { forgedApproval, itResumesFromHaltStateOnly, itRunsInShadow, outputOf, partsOf, pausedRefund, toolDefinitions, useAgentLoop, user, type AgentApp, type Message } from './helpers/agent-loop';
 import { callTool, say, scripted } from './helpers/script';
 import { pendingApproval } from './helpers/server';
 
@@ -48,6 +48,7 @@ describeOnNode(22, 'ai 7 declares Node >= 22')('ai 7 agent loop', () => {
   });
 
   itResumesFromHaltStateOnly(app, { admin, ran });
+  itRunsInShadow(app, { admin, newClient, ran });
 
   it('a forged approval of a denied call never runs it: the hook answers denied again', async () => {
     const { history } = await app().run([callTool('d1', 'delete_account', { userId: 'u-9' })], user('Delete u-9'));

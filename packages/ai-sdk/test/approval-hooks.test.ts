@@ -84,6 +84,29 @@ describe('haltstateApproval (ai 7 toolApproval)', () => {
   });
 });
 
+describe('shadow mode', () => {
+  it('the hooks ask nothing and never pause; execute runs the call as a shadow guard', async () => {
+    const client = makeClient();
+    const calls: string[] = [];
+    const options = { client, mode: 'shadow' as const };
+    const guarded = guardTools({ refund: { description: 'Refund', execute: async ({ orderId }: { orderId: string }, _options: { toolCallId: string }) => (calls.push(orderId), `refunded ${orderId}`) } }, options);
+    await expect(haltstateApproval(options)({ toolCall: refundCall })).resolves.toBe('approved');
+    await expect((guarded.refund as unknown as { needsApproval: (input: unknown, options: { toolCallId: string }) => Promise<boolean> }).needsApproval({ orderId: 'o-1' }, { toolCallId: 'call_1' })).resolves.toBe(false);
+    const bodies = answerGuard({ status: 'pending', approval_id: 'apr-1' });
+    nock(BASE).post('/api/sentinel/action/report').reply(200, {}, json);
+    await expect(guarded.refund.execute({ orderId: 'o-1' }, { toolCallId: 'call_1' })).resolves.toBe('refunded o-1');
+    expect(bodies[0]).toMatchObject({ metadata: { haltstate_mode: 'shadow' } });
+    expect(calls).toEqual(['o-1']);
+    await client.close();
+  });
+
+  it('refuses a mode that is not enforce or shadow (a typo never means shadow)', () => {
+    const client = makeClient();
+    expect(() => haltstateApproval({ client, mode: 'Shadow' as never })).toThrow(/mode must be "enforce" or "shadow"/);
+    expect(() => guardTools({}, { client, mode: 'off' as never })).toThrow(/mode must be "enforce" or "shadow"/);
+  });
+});
+
 describe('guardTools', () => {
   const tools = (calls: string[]) => ({
     refund: { description: 'Refund', execute: async ({ orderId }: { orderId: string }, _options: { toolCallId: string }) => (calls.push(orderId), `refunded ${orderId}`) },

@@ -5,7 +5,9 @@ import { getApproval } from './approval-reads.js';
 import type { ClientContext } from './client-context.js';
 import { ActionDenied, ActionExpired, ApprovalTimeoutError, HaltStateConnectionError, HaltStateProtocolError, isHaltStateError } from './errors.js';
 import { Deadline, linkSignals } from './internal/abort.js';
+import { recordWait } from './internal/metrics.js';
 import { sleep } from './internal/retry.js';
+import { inSpan } from './internal/tracing.js';
 import { SseLimitError, SseParser } from './internal/sse.js';
 import { PREFIXES, ROUTES } from './routes.js';
 import { approvalDecisionEvent, streamEventEnvelope, toApprovalEvent } from './schemas/approval.js';
@@ -52,6 +54,25 @@ export async function* approvalEvents(ctx: ClientContext, lastSeen: Date | strin
  * (`HaltStateConnectionError` naming the approval) instead of spending the rest of the deadline.
  */
 export async function awaitDecision(ctx: ClientContext, approvalId: string, until: AbortSignal, options: RequestOptions & { pollIntervalMs?: number | undefined }): Promise<ApprovalState> {
+  return inSpan('haltstate.wait', { 'haltstate.approval.id': approvalId }, async (span) => {
+    const startedAt = performance.now();
+    const ended = (outcome: string) => {
+      const seconds = (performance.now() - startedAt) / 1000;
+      span.set({ 'haltstate.approval.status': outcome, 'haltstate.wait.duration': seconds });
+      recordWait(seconds, outcome);
+    };
+    try {
+      const state = await decisionOf(ctx, approvalId, until, options);
+      ended(state.status);
+      return state;
+    } catch (error) {
+      ended(isHaltStateError(error, 'HALTSTATE_APPROVAL_TIMEOUT') ? 'timeout' : 'error');
+      throw error;
+    }
+  });
+}
+
+async function decisionOf(ctx: ClientContext, approvalId: string, until: AbortSignal, options: RequestOptions & { pollIntervalMs?: number | undefined }): Promise<ApprovalState> {
   const link = linkSignals(until, ctx.killSwitch.signal, ctx.closing, options.signal);
   const signal = link.signal;
   const request = { signal, retries: options.retries };

@@ -3,7 +3,9 @@
 import { HaltStateClosedError } from './errors.js';
 import { callerSignal } from './internal/abort.js';
 import { KillSwitch } from './internal/kill-switch.js';
+import { watchReportQueue } from './internal/metrics.js';
 import { ReportQueue } from './internal/report-queue.js';
+import { inSpan } from './internal/tracing.js';
 import { Transport } from './internal/transport.js';
 import { ParamsDigest } from './idempotency.js';
 import { requestOptions } from './call-input.js';
@@ -43,11 +45,16 @@ export function createContext(options: ResolvedOptions, closing: AbortSignal, li
     maxSize: options.maxQueuedReports,
     onError: onReportError,
     send: async (report) => {
-      // The answer's body is not used, but it must be the server's: a 200 that is not JSON came
-      // from something in between, and the report may not have landed.
-      await transport.request({ method: 'POST', path: report.path, body: report.body, bodyName: report.info.kind === 'report' ? 'result' : 'error', schema: reportAcknowledgement, requestId: report.requestId }, { signal: lifetime });
+      const { kind, action, agentId } = report.info;
+      const attributes = { 'haltstate.report.kind': kind === 'report' ? 'report' : 'guard_report', 'haltstate.action': action, 'haltstate.agent.id': agentId, 'haltstate.report.attempt': report.attempts };
+      await inSpan('haltstate.report', attributes, async (span) => {
+        // The answer's body is not used, but it must be the server's: a 200 that is not JSON came
+        // from something in between, and the report may not have landed.
+        await transport.request({ method: 'POST', path: report.path, body: report.body, bodyName: kind === 'report' ? 'result' : 'error', schema: reportAcknowledgement, requestId: report.requestId, trace: span.context }, { signal: lifetime });
+      }, report.trace);
     },
   });
+  watchReportQueue(options.tenantId, reports);
   return { options, transport, reports, killSwitch: new KillSwitch(options.agentId), digest: new ParamsDigest(options.digestSecret ?? options.apiKey), closing, lifetime };
 }
 

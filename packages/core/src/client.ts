@@ -11,7 +11,7 @@ import { REQUEST_OPTION_NAMES, resolveOptions, type ClientOptions, type Resolved
 import { queueReport } from './reporting.js';
 import type { FlushResult, ReportStats } from './report-types.js';
 import type { AgentStatus } from './statuses.js';
-import type { ApprovalEvent, ApprovalState, CheckInput, Decision, ExecuteInput, GuardInput, GuardState, GuardStateInput, Permit, ReportInput, RequestOptions, WaitCallOptions } from './types.js';
+import type { ApprovalEvent, ApprovalState, CheckInput, Decision, ExecuteInput, GuardInput, GuardState, GuardStateInput, HaltStateMode, Permit, ReportInput, RequestOptions, WaitCallOptions } from './types.js';
 
 const DEFAULT_CLOSE_MS = 5_000;
 
@@ -67,6 +67,17 @@ export class HaltStateClient {
   /** Agent id used when a call names none. */
   get agentId(): string {
     return this.#ctx.options.agentId;
+  }
+
+  /**
+   * This client's mode (`HALTSTATE_MODE`): `shadow` runs actions whatever the answer. Adapters
+   * whose framework asks "does this call need approval?" read it to never pause in shadow.
+   *
+   * @example
+   * if (client.mode === 'shadow') console.log('HaltState is watching, not enforcing');
+   */
+  get mode(): HaltStateMode {
+    return this.#ctx.options.mode;
   }
 
   /** Report delivery totals: queued, delivered, failed, dropped, pending. */

@@ -5,11 +5,12 @@ import type { z } from 'zod';
 import { awaitDecision, throwUnlessApproved, waitDeadline } from './approval-wait.js';
 import { callMode, prepareInput, redactParams, validIdentifier, waitSettings } from './call-input.js';
 import { elapsedMs, tellDecision } from './decision-hook.js';
-import { check } from './check.js';
+import { check, decisionAttributes } from './check.js';
 import type { ClientContext } from './client-context.js';
 import { ActionAlreadyExecuted, ActionDenied, ActionExpired, ApprovalPending, HaltStateProtocolError, HaltStateValidationError, KillSwitchTriggered, type DecisionError } from './errors.js';
 import { linkSignals, type Deadline } from './internal/abort.js';
 import { announceApprovalRequested } from './internal/approval-notice.js';
+import { inSpan, type SpanAttributes } from './internal/tracing.js';
 import { toJsonObject, type JsonObject } from './json.js';
 import { redact } from './redaction.js';
 import { describeError, queueGuardReport, queueReport, queueShadowGuardReport } from './reporting.js';
@@ -24,12 +25,32 @@ export async function guard<T>(ctx: ClientContext, input: GuardInput, fn: (permi
   const mode = callMode(input?.mode, ctx.options.mode);
   const { body, idempotencyKey, agentId, action } = guardRequestBody(ctx, input, mode);
   const { wait, waitMs } = waitSettings(input.wait);
-  const ask = async (signal?: AbortSignal) => {
-    const startedAt = performance.now();
-    const { data } = await ctx.transport.request({ method: 'POST', path: ROUTES.guard, body, bodyName: 'params', schema: guardResponse }, signal ? { ...options, signal } : options);
-    tellDecision(ctx, { source: 'guard', action, agentId, idempotencyKey, decision: data.status, reason: data.reason ?? null, policyId: data.policy_id ?? null, approvalId: data.approval_id ?? null, latencyMs: elapsedMs(startedAt), mode, failedOpen: false });
-    return data;
-  };
+  return inSpan('haltstate.guard', { 'haltstate.action': action, 'haltstate.agent.id': agentId, 'haltstate.mode': mode }, (span) => {
+    const ask = async (signal?: AbortSignal) => {
+      const startedAt = performance.now();
+      const { data } = await ctx.transport.request({ method: 'POST', path: ROUTES.guard, body, bodyName: 'params', schema: guardResponse, trace: span.context }, signal ? { ...options, signal } : options);
+      span.set(guardAttributes(data));
+      tellDecision(ctx, { source: 'guard', action, agentId, idempotencyKey, decision: data.status, reason: data.reason ?? null, policyId: data.policy_id ?? null, approvalId: data.approval_id ?? null, latencyMs: elapsedMs(startedAt), mode, failedOpen: false });
+      return data;
+    };
+    return guardFlow(ctx, { idempotencyKey, agentId, action, mode, wait, waitMs }, ask, fn, options);
+  });
+}
+
+/** A guard answer's span attributes. */
+function guardAttributes(answer: GuardResponse): SpanAttributes {
+  return { 'haltstate.decision': answer.status, 'haltstate.policy.id': answer.policy_id ?? null, 'haltstate.approval.id': answer.approval_id ?? null };
+}
+
+/** The guard after its request is built: ask, wait while pending, run, report. */
+async function guardFlow<T>(
+  ctx: ClientContext,
+  call: { idempotencyKey: string; agentId: string; action: string; mode: HaltStateMode; wait: WaitOptions | undefined; waitMs: number },
+  ask: (signal?: AbortSignal) => Promise<GuardResponse>,
+  fn: (permit: Permit) => T | Promise<T>,
+  options: RequestOptions,
+): Promise<Awaited<T>> {
+  const { idempotencyKey, agentId, action, mode, wait, waitMs } = call;
 
   let answer: GuardResponse = await ask();
   if (mode === 'shadow') return runShadowGuard(ctx, answer, { idempotencyKey, action, agentId }, fn, options.signal);
@@ -79,8 +100,11 @@ export async function guardState(ctx: ClientContext, input: GuardStateInput, opt
   }
   ctx.killSwitch.assertAlive();
   const { body, idempotencyKey, agentId, action } = guardRequestBody(ctx, input, 'enforce');
-  const answer = (await ctx.transport.request({ method: 'POST', path: ROUTES.guard, body, bodyName: 'params', schema: guardResponse }, options)).data;
-  return toGuardState(answer, { idempotencyKey, action, agentId });
+  return inSpan('haltstate.guard_state', { 'haltstate.action': action, 'haltstate.agent.id': agentId }, async (span) => {
+    const answer = (await ctx.transport.request({ method: 'POST', path: ROUTES.guard, body, bodyName: 'params', schema: guardResponse, trace: span.context }, options)).data;
+    span.set(guardAttributes(answer));
+    return toGuardState(answer, { idempotencyKey, action, agentId });
+  });
 }
 
 /** The guard request of a call, and the key, agent and action it was built with. */
@@ -144,7 +168,16 @@ async function runShadowGuard<T>(ctx: ClientContext, answer: GuardResponse, call
 export async function execute<T>(ctx: ClientContext, input: ExecuteInput, fn: (permit: Permit | null) => T | Promise<T>, options: RequestOptions): Promise<Awaited<T>> {
   if (input.idempotencyKey !== undefined) return guard(ctx, input, fn, options);
   const mode = callMode(input?.mode, ctx.options.mode);
-  const decision = await check(ctx, input, options, mode);
+  const { agentId, action } = prepareInput(input, ctx.options.agentId);
+  return inSpan('haltstate.guard', { 'haltstate.action': action, 'haltstate.agent.id': agentId, 'haltstate.mode': mode }, async (span): Promise<Awaited<T>> => {
+    const decision = await check(ctx, input, options, mode);
+    span.set(decisionAttributes(decision));
+    return checkFlow(ctx, input, decision, fn, options, mode);
+  });
+}
+
+/** `execute` without a key, after its check: wait while approval is required, run, report. */
+async function checkFlow<T>(ctx: ClientContext, input: ExecuteInput, decision: Decision, fn: (permit: Permit | null) => T | Promise<T>, options: RequestOptions, mode: HaltStateMode): Promise<Awaited<T>> {
   const { wait, waitMs } = waitSettings(input.wait);
   const report = input.report !== false;
   if (mode === 'shadow') {

@@ -1,5 +1,5 @@
 import { defineToolInputGuardrail, ToolGuardrailFunctionOutputFactory, type RunContext } from '@openai/agents';
-import { HaltStateValidationError, isHaltStateClient, type ActionParams, type HaltStateClient, type WaitOptions } from '@haltstate/core';
+import { HaltStateValidationError, isHaltStateClient, type ActionParams, type HaltStateClient, type HaltStateMode, type WaitOptions } from '@haltstate/core';
 import { callParams, callRequest, type CallBinding } from './call-request.js';
 import { notRunErrorText, notRunText } from './decision-text.js';
 
@@ -21,6 +21,12 @@ export interface GuardToolsOptions {
    * `true` waits as long as core's default. @default false
    */
   wait?: boolean | WaitOptions;
+  /**
+   * `shadow`: every call runs whatever HaltState answers and is recorded as a shadow run; nothing
+   * pauses, waits or is rejected by the guardrail (see docs/shadow-mode.md).
+   * @default the client's mode
+   */
+  mode?: HaltStateMode;
 }
 
 /** The shape every OpenAI Agents function tool has; other tools (hosted, computer…) are refused. */
@@ -56,7 +62,9 @@ export function bindingOf(tool: unknown): CallBinding | undefined {
  *   once per approval and its outcome is reported once — even when `state.approve(item)` was
  *   called without HaltState's yes.
  *
- * With `wait`, nothing pauses: the tool blocks until a human decided. An unreachable HaltState
+ * With `wait`, nothing pauses: the tool blocks until a human decided. In shadow mode (`mode:
+ * 'shadow'`, or the client's) nothing pauses or is rejected: `needsApproval` is `false` and the
+ * guardrail allows without asking, and the guarded `invoke` runs every call in shadow. An unreachable HaltState
  * fails the run (fail closed). Errors the tool throws out of `invoke` are reported and rethrown;
  * with the framework's default `errorFunction` a tool's error is already its text output.
  *
@@ -67,6 +75,8 @@ export function bindingOf(tool: unknown): CallBinding | undefined {
  */
 export function guardTools<const Tools extends readonly GuardableTool[]>(tools: Tools, options: GuardToolsOptions): { -readonly [K in keyof Tools]: Tools[K] } {
   if (!options || !isHaltStateClient(options.client)) throw new HaltStateValidationError('guardTools needs { client }: a HaltStateClient', { path: 'client' });
+  const { mode } = options;
+  if (mode !== undefined && mode !== 'enforce' && mode !== 'shadow') throw new HaltStateValidationError(`guardTools: mode must be "enforce" or "shadow", got ${JSON.stringify(mode)}`, { path: 'mode' });
   return tools.map((tool) => guardTool(tool, options)) as { -readonly [K in keyof Tools]: Tools[K] };
 }
 
@@ -75,6 +85,8 @@ function guardTool<T extends GuardableTool>(tool: T, options: GuardToolsOptions)
   if (tool?.type !== 'function' || typeof inner.invoke !== 'function') throw new HaltStateValidationError(`guardTools: "${String(tool?.name)}" is not a function tool`, { path: 'tools' });
   if (bindingOf(tool)) throw new HaltStateValidationError(`guardTools: "${tool.name}" is already guarded`, { path: 'tools' });
   const { client, wait } = options;
+  // Shadow (the adapter's mode, else the client's): never pause or reject; the guard records it.
+  const shadow = () => (options.mode ?? client.mode) === 'shadow';
   const name = tool.name;
   const action = options.action;
   const binding: CallBinding = {
@@ -92,13 +104,14 @@ function guardTool<T extends GuardableTool>(tool: T, options: GuardToolsOptions)
   // lets the runner go on to the guardrail and the guarded invoke, which never run an undecided
   // call. With `wait` the guarded invoke waits instead, so nothing pauses.
   const needsApproval: NeedsApproval = async (_runContext, input, callId) => {
-    if (wait) return false;
+    if (wait || shadow()) return false;
     return (await client.guardState(request(callId, input))).status === 'pending';
   };
 
   const guardrail = defineToolInputGuardrail({
     name: 'haltstate',
     run: async ({ toolCall }) => {
+      if (shadow()) return ToolGuardrailFunctionOutputFactory.allow();
       const state = await client.guardState(request(toolCall.callId, toolCall.arguments));
       if (state.status === 'allowed' || state.status === 'approved' || (wait && state.status === 'pending')) return ToolGuardrailFunctionOutputFactory.allow();
       return ToolGuardrailFunctionOutputFactory.rejectContent(notRunText(state), { haltstate: state });
@@ -112,7 +125,7 @@ function guardTool<T extends GuardableTool>(tool: T, options: GuardToolsOptions)
     try {
       // The runner's signal (the tool's timeoutMs, a sibling call's failure) ends a wait too: a
       // call the model was told timed out must not run when the approval comes later.
-      const guardInput = { ...call, ...(wait ? { wait } : {}) };
+      const guardInput = { ...call, ...(wait ? { wait } : {}), ...(options.mode ? { mode: options.mode } : {}) };
       const run = () => {
         started = true;
         return original.call(tool, runContext, input, details);

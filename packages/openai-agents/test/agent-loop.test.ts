@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { Agent, RunState, run, setTracingDisabled, tool } from '@openai/agents';
 import { ScriptedModel, assistantMessage, functionCall } from '@openai/agents/testing';
-import { HaltStateClient } from '@haltstate/core';
-import { guardTools, resolveInterruptions } from '@haltstate/openai-agents';
+import { HaltStateClient, type ClientOptions } from '@haltstate/core';
+import { guardTools, resolveInterruptions, type GuardToolsOptions } from '@haltstate/openai-agents';
 import { AdminClient, createLocalServer, loadPolicyFile, type LocalServer } from '@haltstate/local';
 
 setTracingDisabled(true);
@@ -25,8 +25,8 @@ const ran: string[] = [];
 beforeEach(() => (ran.length = 0));
 const clients: HaltStateClient[] = [];
 afterEach(async () => Promise.all(clients.splice(0).map((client) => client.close())));
-const newClient = () => {
-  const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
+const newClient = (options: ClientOptions = {}) => {
+  const client = new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0, ...options });
   clients.push(client);
   return client;
 };
@@ -138,4 +138,25 @@ it('with wait, the run blocks in the tool until a human decided, then runs it', 
   const result = await running;
   expect(result.interruptions).toEqual([]);
   expect(ran).toEqual(['refund o-5']);
+});
+
+it.each([
+  ['the adapter option mode', 's1', (): Partial<GuardToolsOptions> => ({ mode: 'shadow' })],
+  ["the client's mode", 's2', (): Partial<GuardToolsOptions> => ({ client: newClient({ mode: 'shadow' }) })],
+])('in shadow (%s) nothing pauses: a call that needs a human and a denied call run, recorded as shadow reports', async (_how, id, extra) => {
+  const warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+  try {
+    const options = { client: newClient(), ...extra() };
+    const model = new ScriptedModel([[functionCall('refund', { orderId: `o-${id}` }, { callId: `${id}-r` }), functionCall('delete_account', { userId: `u-${id}` }, { callId: `${id}-d` })], [assistantMessage('done')]]);
+    const result = await run(new Agent({ name: 'support', model, tools: guardTools(rawTools(), options) }), 'Refund, then delete');
+    expect(result.interruptions).toEqual([]);
+    expect(ran.sort()).toEqual([`delete u-${id}`, `refund o-${id}`]);
+    const outputs = toolOutputs(model);
+    expect([outputText(outputs[`${id}-r`]), outputText(outputs[`${id}-d`])]).toEqual([`refunded o-${id}`, 'deleted']);
+    await options.client.flush();
+    const shadow = (await admin.audit()).filter((entry) => entry.kind === 'shadow_report' && entry.agentId === 'support-bot' && (entry.action === 'tool.refund' || entry.action === 'tool.delete_account'));
+    expect(shadow.map((entry) => [entry.action, entry.decision])).toEqual(expect.arrayContaining([['tool.refund', 'APPROVAL_REQUIRED'], ['tool.delete_account', 'DENY']]));
+  } finally {
+    warnings.mockRestore();
+  }
 });

@@ -131,6 +131,24 @@ describe('guardTools', () => {
     expect(await guarded.needsApproval(context, { orderId: 'o-1' }, 'call_1')).toBe(false);
     expect((await guardrailOf(guarded).run({ context, agent: undefined as never, toolCall: details('call_1', { orderId: 'o-1' }).toolCall })).behavior).toEqual({ type: 'allow' });
   });
+
+  it('in shadow, needsApproval and the guardrail ask nothing and never stop a call; invoke runs it as a shadow guard', async () => {
+    const client = makeClient();
+    const guarded = guardedRefund({ client, mode: 'shadow' });
+    expect(await guarded.needsApproval(context, { orderId: 'o-1' }, 'call_1')).toBe(false);
+    expect((await guardrailOf(guarded).run({ context, agent: undefined as never, toolCall: details('call_1', { orderId: 'o-1' }).toolCall })).behavior).toEqual({ type: 'allow' });
+    let guardBody: Record<string, unknown> = {};
+    api().post(GUARD, (body) => ((guardBody = body), true)).reply(200, { status: 'denied', reason: 'no' }, json);
+    api().post('/api/sentinel/action/report').reply(200, {}, json);
+    await expect(guarded.invoke(context, JSON.stringify({ orderId: 'o-1' }), details('call_1', { orderId: 'o-1' }))).resolves.toBe('refunded o-1');
+    expect(guardBody).toMatchObject({ action: 'tool.refund', metadata: { haltstate_mode: 'shadow' } });
+    expect(calls).toEqual(['o-1']);
+    await client.close();
+  });
+
+  it('refuses a mode that is not enforce or shadow (a typo never means shadow)', () => {
+    expect(() => guardedRefund({ mode: 'shadwo' as never })).toThrow(HaltStateValidationError);
+  });
 });
 
 describe('resolveInterruptions', () => {

@@ -1,8 +1,8 @@
 // What the ai 6 and ai 7 agent-loop suites share: the server and clients of a suite, the tools
 // (before each version's `tool()` wraps them), and reading a history.
 import { z } from 'zod';
-import type { HaltStateClient } from '@haltstate/core';
-import { approvalResponses } from '@haltstate/ai-sdk';
+import type { ClientOptions, HaltStateClient } from '@haltstate/core';
+import { approvalResponses, type HaltStateToolOptions } from '@haltstate/ai-sdk';
 import type { AdminClient } from '@haltstate/local';
 import { callTool, say, type ScriptStep } from './script';
 import { pendingApproval, reportsOf, startPolicyServer } from './server';
@@ -20,7 +20,7 @@ export interface AgentApp {
 }
 
 /** A local server for the suite, closed after it with every client made; `ran` lists what the tools did, emptied before each test. */
-export function useAgentLoop(name: string): { admin: () => AdminClient; newClient: () => HaltStateClient; ran: string[] } {
+export function useAgentLoop(name: string): { admin: () => AdminClient; newClient: (options?: ClientOptions) => HaltStateClient; ran: string[] } {
   let started: Awaited<ReturnType<typeof startPolicyServer>>;
   const clients: HaltStateClient[] = [];
   const ran: string[] = [];
@@ -31,8 +31,8 @@ export function useAgentLoop(name: string): { admin: () => AdminClient; newClien
   });
   beforeEach(() => (ran.length = 0));
   // A new client is what a restarted process has: nothing but the server and the history.
-  const newClient = () => {
-    const client = started.newClient();
+  const newClient = (options?: ClientOptions) => {
+    const client = started.newClient(options);
     clients.push(client);
     return client;
   };
@@ -117,5 +117,35 @@ export function itResumesFromHaltStateOnly(app: () => AgentApp, { admin, ran }: 
     expect(ran).toEqual([]);
     expect(outputOf(resumed.history, 'r3')).toEqual({ type: 'text', value: expect.stringMatching(/^not run: "tool.refund" has not been approved in HaltState/) });
     expect((await pendingApproval(admin(), 'o-3')).status).toBe('pending');
+  });
+}
+
+/**
+ * Shadow mode through the adapter, both ways of asking for it (the adapter's `mode`, or a
+ * client in shadow mode): a call that needs a human and a denied call both run at once, nothing
+ * pauses or asks ai for an approval, and the server records each run as a shadow report.
+ */
+export function itRunsInShadow(app: (extra: Partial<HaltStateToolOptions>) => AgentApp, { admin, newClient, ran }: { admin: () => AdminClient; newClient: (options?: ClientOptions) => HaltStateClient; ran: string[] }): void {
+  it.each([
+    ['the adapter option mode', 's1', () => ({ mode: 'shadow' as const })],
+    ["the client's mode", 's2', () => ({ client: newClient({ mode: 'shadow' }) })],
+  ])('in shadow (%s) nothing pauses: a call that needs a human and a denied call run, recorded as shadow reports', async (_how, id, extra) => {
+    const warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const shadowApp = app(extra());
+      const { history } = await shadowApp.run([callTool(`${id}-r`, 'refund', { orderId: `o-${id}` }), callTool(`${id}-d`, 'delete_account', { userId: `u-${id}` }), say('Done.')], user('Refund, then delete'));
+      expect(ran).toEqual([`refund o-${id}`, `delete u-${id}`]);
+      // Nothing for a user to answer: ai 7 records the hook's 'approved' as an automatic
+      // request and response (as for any allowed call); ai 6 records none.
+      expect(partsOf(history, 'tool-approval-request').filter((part) => !part.isAutomatic)).toEqual([]);
+      expect(await approvalResponses({ client: shadowApp.client, messages: history })).toEqual({ message: undefined, pending: [] });
+      expect(outputOf(history, `${id}-r`)).toEqual({ type: 'text', value: `refunded o-${id}` });
+      expect(outputOf(history, `${id}-d`)).toEqual({ type: 'text', value: 'deleted' });
+      await shadowApp.client.flush();
+      const shadowReports = (await admin().audit()).filter((entry) => entry.kind === 'shadow_report' && (entry.action === 'tool.refund' || entry.action === 'tool.delete_account'));
+      expect(shadowReports.map((entry) => [entry.action, entry.decision])).toEqual(expect.arrayContaining([['tool.refund', 'APPROVAL_REQUIRED'], ['tool.delete_account', 'DENY']]));
+    } finally {
+      warnings.mockRestore();
+    }
   });
 }

@@ -1,14 +1,14 @@
-import { HaltStateClient } from '@haltstate/core';
+import { HaltStateClient, type ClientOptions } from '@haltstate/core';
 import { AdminClient, createLocalServer, type LocalServer } from '@haltstate/local';
 import { supportPolicy } from '@test-support/support-policy';
 
 /** The policy of the agent-loop suites: search allowed, deletes denied, refunds need a human. */
-export async function startPolicyServer(name: string): Promise<{ server: LocalServer; admin: AdminClient; newClient: () => HaltStateClient }> {
+export async function startPolicyServer(name: string): Promise<{ server: LocalServer; admin: AdminClient; newClient: (options?: ClientOptions) => HaltStateClient }> {
   const { policy, tenant } = supportPolicy(name);
   const server = await createLocalServer({ policy });
   const admin = new AdminClient({ url: server.url, tenantId: tenant.id, adminKey: tenant.adminKey });
   // A new client is what a restarted process has: nothing but the server and the history.
-  const newClient = () => new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0 });
+  const newClient = (options: ClientOptions = {}) => new HaltStateClient({ baseUrl: server.url, tenantId: tenant.id, apiKey: tenant.apiKey, agentId: 'support-bot', retries: 0, ...options });
   return { server, admin, newClient };
 }
 

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { HaltStateConnectionError, HaltStateError, isHaltStateError } from '../errors.js';
 import type { FlushResult, QueuedReportInfo, ReportFailure, ReportStats } from '../report-types.js';
+import { recordDroppedReport, type DropReason } from './metrics.js';
 import { sleep } from './retry.js';
+import { activeContext, type TraceContext } from './tracing.js';
 
 export interface QueuedReport {
   info: QueuedReportInfo;
   path: string;
   body: unknown;
+  /** The trace the report belongs to: the caller's active context when it was queued. */
+  trace?: TraceContext | undefined;
 }
 
 interface Entry extends QueuedReport {
@@ -26,7 +30,7 @@ const backoffMs = (attempts: number) => Math.min(1_000 * 2 ** (attempts - 1), 30
  * then the report is given up); other errors (auth, 4xx) are final. Overflow and final failures go to `onError` and are counted.
  */
 export class ReportQueue {
-  readonly #send: (report: QueuedReport & { requestId: string }) => Promise<void>;
+  readonly #send: (report: QueuedReport & { requestId: string; attempts: number }) => Promise<void>;
   readonly #maxSize: number;
   readonly #onError: (error: Error, report: QueuedReportInfo) => void;
   readonly #ready: Entry[] = [];
@@ -40,7 +44,7 @@ export class ReportQueue {
   #abandoned: string | false = false;
   readonly #stats = { queued: 0, delivered: 0, failed: 0, dropped: 0 };
 
-  constructor(options: { send: (report: QueuedReport & { requestId: string }) => Promise<void>; maxSize: number; onError: (error: Error, report: QueuedReportInfo) => void }) {
+  constructor(options: { send: (report: QueuedReport & { requestId: string; attempts: number }) => Promise<void>; maxSize: number; onError: (error: Error, report: QueuedReportInfo) => void }) {
     this.#send = options.send;
     this.#maxSize = options.maxSize;
     this.#onError = options.onError;
@@ -59,11 +63,11 @@ export class ReportQueue {
     if (this.#closed || this.size >= this.#maxSize) {
       this.#stats.dropped++;
       const why = this.#closed ? 'the client is closed' : `the report queue is full (${this.#maxSize} waiting; raise maxQueuedReports or check the service)`;
-      this.#fail({ ...report, attempts: 0, requestId: '' }, new HaltStateError(`Report for "${report.info.action}" was not queued: ${why}`));
+      this.#fail({ ...report, attempts: 0, requestId: '' }, new HaltStateError(`Report for "${report.info.action}" was not queued: ${why}`), this.#closed ? 'closed' : 'queue_full');
       return false;
     }
     this.#stats.queued++;
-    this.#ready.push({ ...report, attempts: 0, requestId: randomUUID() });
+    this.#ready.push({ ...report, trace: report.trace ?? activeContext(), attempts: 0, requestId: randomUUID() });
     this.#pump();
     return true;
   }
@@ -100,7 +104,7 @@ export class ReportQueue {
     this.#ready.length = 0;
     for (const entry of this.#delayed) clearTimeout(entry.timer);
     this.#delayed.clear();
-    for (const entry of left) this.#fail(entry, new HaltStateConnectionError(`Report for "${entry.info.action}" was not delivered: ${reason}`));
+    for (const entry of left) this.#fail(entry, new HaltStateConnectionError(`Report for "${entry.info.action}" was not delivered: ${reason}`), 'abandoned');
     this.#checkIdle();
   }
 
@@ -123,7 +127,7 @@ export class ReportQueue {
       // keeps one report per check or guard key, so sending it again is safe.
       const retryable = isHaltStateError(error, 'HALTSTATE_CONNECTION') || isHaltStateError(error, 'HALTSTATE_RATE_LIMITED') || isHaltStateError(error, 'HALTSTATE_PROTOCOL');
       if (this.#abandoned) {
-        this.#fail(entry, new HaltStateConnectionError(`Report for "${entry.info.action}" was not delivered: ${this.#abandoned}`));
+        this.#fail(entry, new HaltStateConnectionError(`Report for "${entry.info.action}" was not delivered: ${this.#abandoned}`), 'abandoned');
       } else if (retryable && entry.attempts < MAX_ATTEMPTS) {
         entry.timer = setTimeout(() => {
           this.#delayed.delete(entry);
@@ -133,7 +137,7 @@ export class ReportQueue {
         entry.timer.unref();
         this.#delayed.add(entry);
       } else {
-        this.#fail(entry, error instanceof Error ? error : new Error(String(error)));
+        this.#fail(entry, error instanceof Error ? error : new Error(String(error)), 'delivery_failed');
       }
     } finally {
       this.#inFlight--;
@@ -142,8 +146,9 @@ export class ReportQueue {
     }
   }
 
-  #fail(entry: Entry, error: Error): void {
+  #fail(entry: Entry, error: Error, reason: DropReason): void {
     this.#stats.failed += entry.attempts > 0 ? 1 : 0;
+    recordDroppedReport(reason);
     this.#failedSinceFlush.push({ report: entry.info, error });
     try {
       this.#onError(error, entry.info);

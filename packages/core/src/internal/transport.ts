@@ -10,6 +10,7 @@ import type { RequestOptions } from '../types.js';
 import { errorBody } from '../schemas/common.js';
 import { raceAbort } from './abort.js';
 import { isRetryableStatus, MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelay, sleep } from './retry.js';
+import { injectTraceContext, type TraceContext } from './tracing.js';
 import { surelyNotSent } from './unsent.js';
 
 export interface TransportConfig {
@@ -43,6 +44,8 @@ export interface Call<T> {
   requestId?: string;
   /** What the body is made of, as the size error names it (`params`, `result`). @default 'body' */
   bodyName?: string;
+  /** The trace context sent as `traceparent` with every attempt. @default the active context */
+  trace?: TraceContext | undefined;
 }
 
 export interface Reply<T> {
@@ -118,7 +121,7 @@ export class Transport {
     const timer = setTimeout(() => deadline.abort(new DeadlineExceeded()), this.#config.timeoutMs);
     const pending = this.#ky.get(path.slice(1), {
       searchParams: query,
-      headers: { accept: 'text/event-stream', [HEADERS.adminToken]: this.#config.apiKey, [HEADERS.requestId]: requestId },
+      headers: injectTraceContext({ accept: 'text/event-stream', [HEADERS.adminToken]: this.#config.apiKey, [HEADERS.requestId]: requestId }, undefined),
       signal: AbortSignal.any([signal, deadline.signal]),
     });
     try {
@@ -157,11 +160,15 @@ export class Transport {
         timeout: timeoutMs,
         ...(body === undefined ? {} : { body }),
         ...(call.query === undefined ? {} : { searchParams: call.query }),
-        headers: {
-          [HEADERS.requestId]: requestId,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(call.adminToken ? { [HEADERS.adminToken]: this.#config.apiKey } : {}),
-        },
+        // Every attempt carries the call's trace context, so retries stay in one trace.
+        headers: injectTraceContext(
+          {
+            [HEADERS.requestId]: requestId,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(call.adminToken ? { [HEADERS.adminToken]: this.#config.apiKey } : {}),
+          },
+          call.trace,
+        ),
         ...(userSignal ? { signal: userSignal } : {}),
       });
       const serverId = response.headers.get(HEADERS.requestId) ?? requestId;

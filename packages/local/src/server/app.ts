@@ -11,6 +11,7 @@ import { sentinelRoutes } from './routes/sentinel.js';
 import { createStore } from './store/create-store.js';
 import type { Store } from './store/store.js';
 import { devTenant, TenantDirectory } from './tenants.js';
+import { useTraceContext } from './trace-context.js';
 
 /** Options of {@link buildServer} and {@link createLocalServer}. */
 export interface LocalServerOptions {
@@ -92,6 +93,7 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
     if (typeof requestId === 'string' && requestId.length > 0 && requestId.length <= 200) void reply.header(HEADERS.requestId, requestId);
     return payload;
   });
+  useTraceContext(app);
   for (const prefix of Object.values(PREFIXES)) void app.register(sentinelRoutes(context), { prefix });
   void app.register(adminRoutes(context), { prefix: '/local' });
   void app.register(pageRoutes());

@@ -104,4 +104,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_checks ON audit (tenant_id, request_id) WHERE kind = 'check';
   CREATE INDEX approvals_by_tenant_status ON approvals (tenant_id, status, agent_id);
   `,
+  // The W3C trace id of the request that wrote an audit line (traceparent), when it sent one.
+  `
+  ALTER TABLE audit ADD COLUMN trace_id TEXT;
+  `,
 ];

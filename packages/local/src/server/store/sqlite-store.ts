@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { AgentStatus, ApprovalStatus, DecisionValue, GuardStatus } from '@haltstate/core';
 import { MIGRATIONS } from './migrations.js';
+import { currentTraceId } from '../trace-context.js';
 import type { CapHit, CheckAnswer, CheckInput, CheckOnceResult, DecideResult, GuardInput, GuardReportResult, GuardResult, PendingCaps, ReportVerdict, Store, StoredEvaluation, StoreOptions } from './store.js';
 import type { ApprovalRow, AuditEntry, AuditInput, GuardAnswer, GuardOutcome, GuardRow, NewApproval, ReportInput } from './types.js';
 
@@ -40,6 +41,7 @@ const toAudit = (row: Row): AuditEntry => ({
   idempotencyKey: (row.idempotency_key as string | null) ?? null,
   requestId: (row.request_id as string | null) ?? null,
   reason: (row.reason as string | null) ?? null,
+  traceId: (row.trace_id as string | null) ?? null,
 });
 
 /** Every statement the store runs, prepared once when it opens (after the migrations). */
@@ -71,8 +73,8 @@ function prepareStatements(db: Database.Database) {
     pendingOfAgent: db.prepare("SELECT COUNT(*) AS n FROM approvals WHERE tenant_id = ? AND status = 'pending' AND agent_id = ? AND expires_at > ?"),
     agentStatus: db.prepare('SELECT status FROM agents WHERE tenant_id = ? AND agent_id = ?'),
     setAgentStatus: db.prepare('INSERT INTO agents (tenant_id, agent_id, status, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, agent_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at'),
-    insertAudit: db.prepare(`INSERT INTO audit (time, tenant_id, kind, agent_id, action, decision, policy_id, approver, outcome, approval_id, idempotency_key, request_id, reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertAudit: db.prepare(`INSERT INTO audit (time, tenant_id, kind, agent_id, action, decision, policy_id, approver, outcome, approval_id, idempotency_key, request_id, reason, trace_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     auditTrail: db.prepare('SELECT * FROM audit WHERE tenant_id = ? ORDER BY id'),
     approvalById: db.prepare('SELECT * FROM approvals WHERE id = ?'),
   };
@@ -428,7 +430,7 @@ export class SqliteStore implements Store {
 
   audit(entry: AuditInput): void {
     this.#sql.insertAudit
-      .run(this.now(), entry.tenantId, entry.kind, entry.agentId ?? null, entry.action ?? null, entry.decision ?? null, entry.policyId ?? null, entry.approver ?? null, entry.outcome ?? null, entry.approvalId ?? null, entry.idempotencyKey ?? null, entry.requestId ?? null, entry.reason ?? null);
+      .run(this.now(), entry.tenantId, entry.kind, entry.agentId ?? null, entry.action ?? null, entry.decision ?? null, entry.policyId ?? null, entry.approver ?? null, entry.outcome ?? null, entry.approvalId ?? null, entry.idempotencyKey ?? null, entry.requestId ?? null, entry.reason ?? null, entry.traceId ?? currentTraceId());
   }
 
   auditTrail(tenantId: string): AuditEntry[] {

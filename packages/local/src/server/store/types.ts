@@ -97,6 +97,8 @@ export interface AuditEntry {
   idempotencyKey: string | null;
   requestId: string | null;
   reason: string | null;
+  /** W3C trace id of the request that wrote the line (its `traceparent`), else null. */
+  traceId: string | null;
 }
 
 export type AuditInput = Partial<Omit<AuditEntry, 'id' | 'time' | 'tenantId' | 'kind'>> & Pick<AuditEntry, 'tenantId' | 'kind'>;
