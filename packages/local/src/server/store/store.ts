@@ -17,6 +17,18 @@ export interface StoredEvaluation {
   ttlMs: number;
 }
 
+/** Which page of a list: at most `limit` rows after the row `after` names (from the last page's `next`). */
+export interface PageRequest {
+  limit: number;
+  after?: number;
+}
+
+/** One page of a list, oldest first; `next` is the `after` of the next page, null on the last. */
+export interface Page<T> {
+  rows: T[];
+  next: number | null;
+}
+
 /** The outcome of {@link Store.guard}. */
 export type GuardResult = { conflict: true; existing: GuardRow } | { conflict: false; guard: GuardRow; approval: ApprovalRow | null; created: boolean };
 
@@ -87,6 +99,8 @@ export interface Store {
   createApproval(input: NewApproval, notify?: boolean): ApprovalRow;
   getApproval(tenantId: string, id: string): ApprovalRow | undefined;
   listApprovals(tenantId: string, status?: ApprovalStatus): ApprovalRow[];
+  /** One page of the tenant's approvals (with the status, if given), in insertion order; rows inserted meanwhile come after every cursor already handed out. */
+  approvalsPage(tenantId: string, request: PageRequest & { status?: ApprovalStatus }): Page<ApprovalRow>;
   /** A human decision. `conflict` when already decided (or expired), `not_found` for another tenant's id. */
   decide(tenantId: string, id: string, status: 'approved' | 'rejected', approver: string, reason: string | null): DecideResult;
   /** Marks pending approvals past their expiry as expired; returns them. */
@@ -120,4 +134,6 @@ export interface Store {
   setAgentStatus(tenantId: string, agentId: string, status: AgentStatus): void;
   audit(entry: AuditInput): void;
   auditTrail(tenantId: string): AuditEntry[];
+  /** One page of the tenant's audit trail, oldest first. */
+  auditPage(tenantId: string, request: PageRequest): Page<AuditEntry>;
 }
