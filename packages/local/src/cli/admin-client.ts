@@ -87,6 +87,12 @@ export class AdminClient {
     }
   }
 
+  /** A new sign-in link to the approvals page for the key's tenant: its one-time code works once. */
+  async signInLink(): Promise<string> {
+    const { code } = await this.#call<{ code: string }>('POST', '/local/sign-in-codes');
+    return `${this.#options.url}/#code=${encodeURIComponent(code)}`;
+  }
+
   approve(id: string, decision: { approver: string; reason?: string }): Promise<ApprovalView> {
     return this.#call('POST', `/local/approvals/${encodeURIComponent(id)}/approve`, decision);
   }
@@ -108,8 +114,9 @@ export class AdminClient {
 
   /** One page of the audit trail. */
   async auditPage(page: PageOptions = {}): Promise<AdminPage<AuditEntry>> {
-    const body = await this.#call<{ entries: AuditEntry[]; next_cursor: string | null }>('GET', `/local/audit${query({ limit: page.limit, cursor: page.cursor })}`);
-    return { items: body.entries, next_cursor: body.next_cursor };
+    const headers = new Headers();
+    const entries = await this.#call<AuditEntry[]>('GET', `/local/audit${query({ limit: page.limit, cursor: page.cursor })}`, undefined, true, headers);
+    return { items: entries, next_cursor: headers.get('x-next-cursor') };
   }
 
   /** The audit trail page by page, so a long one is printed as it comes. */
@@ -122,7 +129,8 @@ export class AdminClient {
     }
   }
 
-  async #call<T>(method: string, path: string, body?: unknown, sendTenant = true): Promise<T> {
+  /** One admin call; `answerHeaders`, when given, receives the response's headers. */
+  async #call<T>(method: string, path: string, body?: unknown, sendTenant = true, answerHeaders?: Headers): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.#options.adminKey}` };
     if (sendTenant && this.#options.tenantId !== undefined) headers['x-tenant-id'] = this.#options.tenantId;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -158,6 +166,7 @@ export class AdminClient {
       }
       throw new AdminError(response.status, `${method} ${path} failed (${response.status}): ${detail.split(this.#options.adminKey).join('[REDACTED]')}`);
     }
+    response.headers.forEach((value, name) => answerHeaders?.set(name, value));
     return JSON.parse(text) as T;
   }
 }

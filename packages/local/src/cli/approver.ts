@@ -147,6 +147,10 @@ export function approverCommands(cli: Command, io: CliIo): void {
     });
   }
 
+  withConnection(cli.command('sign-in-link').description('print a new sign-in link to the approvals page (it works once)')).action(async (options: Connection) => {
+    io.out(await connect(options, io).run((admin) => admin.signInLink()));
+  });
+
   withConnection(cli.command('audit').description('print the audit trail, oldest first (times in UTC)'))
     .option('--format <format>', 'table, jsonl or json', 'table')
     .option('--json', 'print a JSON array (same as --format json)')

@@ -85,7 +85,7 @@ export function devCommand(cli: Command, io: CliIo): void {
         const env = io.env;
         const apiKey = readSecret({ label: 'API key', flag: options.apiKey, flagName: '--api-key', file: options.apiKeyFile, fileFlagName: '--api-key-file', envValue: env.HALTSTATE_API_KEY, envName: 'HALTSTATE_API_KEY' }, io.err, io.cwd);
         const adminKey = readSecret({ label: 'admin key', flag: options.adminKey, flagName: '--admin-key', file: options.adminKeyFile, fileFlagName: '--admin-key-file', envValue: env.HALTSTATE_ADMIN_KEY, envName: 'HALTSTATE_ADMIN_KEY' }, io.err, io.cwd);
-        if (apiKey === undefined || adminKey === undefined) throw new CliError(`--tenant ${options.tenant} needs both keys: --api-key-file and --admin-key-file (or HALTSTATE_API_KEY and HALTSTATE_ADMIN_KEY)`);
+        if (apiKey === undefined || adminKey === undefined) throw new CliError(`--tenant and its two keys go together: give --tenant ${options.tenant} an API key and an admin key (--api-key-file and --admin-key-file, or HALTSTATE_API_KEY and HALTSTATE_ADMIN_KEY)`);
         tenants = [{ id: options.tenant, apiKey, adminKey }];
       }
       const policy = loadPolicy(options.policy, io);
@@ -105,7 +105,7 @@ export function devCommand(cli: Command, io: CliIo): void {
       io.out(`HaltState local server listening on ${server.url}`);
       io.out(`  policy: ${options.policy ?? '(none: deny all)'} · ${policy.rules.length} rule(s) · database: ${options.db}`);
       for (const line of tenantLines(server, [...(policy.tenants ?? []), ...tenants], options.showKeys === true)) io.out(line);
-      io.out(`  Open a ${SIGN_IN_LINK} to approve in the browser (it works while this server runs); Ctrl+C stops the server.`);
+      io.out(`  Open a ${SIGN_IN_LINK} to approve in the browser (each link works once; \`haltstate sign-in-link\` prints another); Ctrl+C stops the server.`);
       await (io.stopSignal ??
         new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);

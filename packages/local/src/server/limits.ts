@@ -11,7 +11,7 @@ export interface ServerLimits {
   maxMatchedLength: number;
   /** Requests one key may make per window. @default 1200 */
   requestsPerKey: number;
-  /** Requests one IP may make per window without a valid key. @default 120 */
+  /** Requests one IP may make per window without a valid key. @default 600 */
   requestsPerIp: number;
   /** The window of the two rate limits above. @unit milliseconds @default 60000 */
   rateWindowMs: number;
@@ -37,7 +37,7 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
   pendingPerAgent: 100,
   maxMatchedLength: 4096,
   requestsPerKey: 1200,
-  requestsPerIp: 120,
+  requestsPerIp: 600,
   rateWindowMs: 60_000,
   streamsPerKey: 32,
   maxConnections: 512,

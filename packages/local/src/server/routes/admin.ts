@@ -10,6 +10,9 @@ import { approveBody, auditQuery, listQuery, rejectBody, statusBody } from '../w
 import { approvalView, decisionEvent } from '../wire/responses.js';
 import { requireRole, tenantOf } from './auth.js';
 
+/** The header of `GET /local/audit` that carries the next page's cursor. */
+export const NEXT_CURSOR = 'x-next-cursor';
+
 /** A page when the caller names no limit. */
 const DEFAULT_PAGE = 100;
 
@@ -69,7 +72,8 @@ export function adminRoutes(context: ServerContext) {
 
     app.get<{ Querystring: z.output<typeof auditQuery> }>('/audit', { schema: { querystring: auditQuery } }, async (request, reply) => {
       const tenantId = tenantOf(request).id;
-      const page = pageOf('audit', request.query, reply);
+      const query = request.query;
+      const page = pageOf('audit', query, reply);
       if (!page) return reply;
       if ((header(request, 'accept') ?? '').includes('application/x-ndjson')) {
         // The export: every entry from the cursor on, read and written a page at a time, so a long
@@ -83,9 +87,16 @@ export function adminRoutes(context: ServerContext) {
         }
         return reply.type('application/x-ndjson').send(Readable.from(lines()));
       }
-      const { rows, next } = store.auditPage(tenantId, page);
-      return { entries: rows, next_cursor: cursorAfter('audit', next) };
+      // The body stays the JSON array it always was; the next page's cursor rides in a header
+      // (and a Link, rel=next), absent on the last page.
+      const { rows, next } = store.auditPage(tenantId, { ...page, limit: query.limit ?? limits.maxPageSize });
+      const cursor = cursorAfter('audit', next);
+      if (cursor !== null) void reply.header(NEXT_CURSOR, cursor).header('link', `</local/audit?cursor=${cursor}${query.limit ? `&limit=${query.limit}` : ''}>; rel="next"`);
+      return rows;
     });
+
+    // A new one-time sign-in code for the caller's tenant: `haltstate sign-in-link` prints it as a link.
+    app.post('/sign-in-codes', async (request) => ({ code: context.sessions.issueCode(tenantOf(request).id) }));
 
     app.get('/unreported', async (request) => ({ guards: store.unreportedPermits(tenantOf(request).id) }));
 
