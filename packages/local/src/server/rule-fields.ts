@@ -1,19 +1,27 @@
+import { globToRegExp } from './policy/evaluate.js';
 import type { Policy } from './policy/schema.js';
 
 /**
- * The top-level params a rule's conditions look at (`params.amount` → `amount`), so a human sees
- * them first. An approval stores only its rule's id, not the conditions, so they come from the
- * policy the server runs now: after a policy change they are the current rule's, and a rule
- * that no longer exists gives none.
+ * The top-level params the policy looked at to reach an approval's decision (`params.amount` →
+ * `amount`), so a human sees them first: the matched rule's conditions, then those of the rules
+ * tried before it that matched the action and agent but whose conditions failed (an amount over
+ * the automatic limit is why a payment waits). An approval stores only its rule's id, so the
+ * rules come from the policy the server runs now: after a policy change they are the current
+ * ones, and a rule that no longer exists adds none.
  *
  * @example
- * ruleFields(policy, 'large-payments'); // ['amount', 'currency']
+ * ruleFields(policy, { policyId: 'large-payments', action: 'payment.process', agentId: 'payment-bot-1' }); // ['amount', 'currency']
  */
-export function ruleFields(policy: Policy, policyId: string | null): string[] {
-  if (policyId === null) return [];
-  const rule = policy.rules.find((entry) => entry.id === policyId);
-  const fields = Object.keys(rule?.when ?? {})
-    .filter((path) => path.startsWith('params.'))
-    .map((path) => path.split('.')[1]!);
+export function ruleFields(policy: Policy, approval: { policyId: string | null; action: string; agentId: string }): string[] {
+  const fields: string[] = [];
+  const add = (rule: Policy['rules'][number]) => {
+    for (const path of Object.keys(rule.when ?? {})) if (path.startsWith('params.')) fields.push(path.split('.')[1]!);
+  };
+  const index = approval.policyId === null ? policy.rules.length : policy.rules.findIndex((rule) => rule.id === approval.policyId);
+  if (index >= 0 && index < policy.rules.length) add(policy.rules[index]!);
+  for (const rule of policy.rules.slice(0, Math.max(0, index))) {
+    const applies = (!rule.match?.action || globToRegExp(rule.match.action).test(approval.action)) && (!rule.match?.agent || globToRegExp(rule.match.agent).test(approval.agentId));
+    if (applies) add(rule);
+  }
   return [...new Set(fields)];
 }

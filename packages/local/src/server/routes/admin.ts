@@ -20,7 +20,7 @@ const DEFAULT_PAGE = 100;
 export function adminRoutes(context: ServerContext) {
   const { store, tenants, hub, limits } = context;
   // The page shows first the params the approval's rule looked at.
-  const view = (approval: ApprovalRow) => ({ ...approvalView(approval), rule_fields: ruleFields(context.policy(), approval.policyId) });
+  const view = (approval: ApprovalRow) => ({ ...approvalView(approval), rule_fields: ruleFields(context.policy(), approval) });
 
   /** The page a query asks for, or a 422 naming what is wrong with it. */
   const pageOf = (kind: CursorKind, query: { limit?: number | undefined; cursor?: string | undefined }, reply: FastifyReply) => {
