@@ -5,6 +5,7 @@ import { formatAuditTable } from './audit-table.js';
 import { approvalLines, shortId } from './approval-text.js';
 import { CliError, type CliIo } from './io.js';
 import { readSecret } from './secret-input.js';
+import { STARTER_TENANT } from './starter-policy.js';
 
 interface Connection {
   url?: string;
@@ -37,7 +38,7 @@ function connect(options: Connection, io: CliIo) {
   const env = io.env;
   const url = options.url ?? env.HALTSTATE_BASE_URL ?? 'http://127.0.0.1:8787';
   const adminKey = readSecret(
-    { label: 'admin key', flag: options.adminKey, flagName: '--admin-key', file: options.adminKeyFile, fileFlagName: '--admin-key-file', envValue: env.HALTSTATE_ADMIN_KEY, envName: 'HALTSTATE_ADMIN_KEY' },
+    { label: 'admin key', flag: options.adminKey, flagName: '--admin-key', file: options.adminKeyFile, fileFlagName: '--admin-key-file', envValue: env.HALTSTATE_ADMIN_KEY, envName: 'HALTSTATE_ADMIN_KEY', published: [STARTER_TENANT.adminKey] },
     io.err,
     io.cwd,
   );

@@ -9,6 +9,7 @@ import { resetDatabase } from '../server/store/reset.js';
 import { exposureWarning, tenantLines } from './dev-output.js';
 import { CliError, type CliIo } from './io.js';
 import { readSecret } from './secret-input.js';
+import { STARTER_TENANT } from './starter-policy.js';
 import { DEFAULT_LIMITS, type ServerLimits } from '../server/limits.js';
 
 interface DevOptions {
@@ -83,8 +84,8 @@ export function devCommand(cli: Command, io: CliIo): void {
         if ([options.apiKey, options.apiKeyFile, options.adminKey, options.adminKeyFile].some((value) => value !== undefined)) throw new CliError('the key flags name the keys of a --tenant: pass --tenant <id> with them');
       } else {
         const env = io.env;
-        const apiKey = readSecret({ label: 'API key', flag: options.apiKey, flagName: '--api-key', file: options.apiKeyFile, fileFlagName: '--api-key-file', envValue: env.HALTSTATE_API_KEY, envName: 'HALTSTATE_API_KEY' }, io.err, io.cwd);
-        const adminKey = readSecret({ label: 'admin key', flag: options.adminKey, flagName: '--admin-key', file: options.adminKeyFile, fileFlagName: '--admin-key-file', envValue: env.HALTSTATE_ADMIN_KEY, envName: 'HALTSTATE_ADMIN_KEY' }, io.err, io.cwd);
+        const apiKey = readSecret({ label: 'API key', flag: options.apiKey, flagName: '--api-key', file: options.apiKeyFile, fileFlagName: '--api-key-file', envValue: env.HALTSTATE_API_KEY, envName: 'HALTSTATE_API_KEY', published: [STARTER_TENANT.apiKey] }, io.err, io.cwd);
+        const adminKey = readSecret({ label: 'admin key', flag: options.adminKey, flagName: '--admin-key', file: options.adminKeyFile, fileFlagName: '--admin-key-file', envValue: env.HALTSTATE_ADMIN_KEY, envName: 'HALTSTATE_ADMIN_KEY', published: [STARTER_TENANT.adminKey] }, io.err, io.cwd);
         if (apiKey === undefined || adminKey === undefined) throw new CliError(`--tenant and its two keys go together: give --tenant ${options.tenant} an API key and an admin key (--api-key-file and --admin-key-file, or HALTSTATE_API_KEY and HALTSTATE_ADMIN_KEY)`);
         tenants = [{ id: options.tenant, apiKey, adminKey }];
       }

@@ -15,12 +15,15 @@ export interface SecretSources {
   /** The environment variable. */
   envValue: string | undefined;
   envName: string;
+  /** Keys everyone knows already (the starter policy's): no warning for them on the command line. */
+  published?: readonly string[];
 }
 
 /**
  * A key from a file (first line, trimmed), the environment, or a flag, in that order. A key given
  * on the command line works but earns a warning: every user of the machine can read it in the
- * process list (`/proc/<pid>/cmdline`, `ps`). Undefined when no source has one.
+ * process list (`/proc/<pid>/cmdline`, `ps`), unless it is a published one (the starter policy's
+ * demo keys, which the quickstart types). Undefined when no source has one.
  *
  * @example
  * const adminKey = readSecret({ label: 'admin key', flag: options.adminKey, flagName: '--admin-key', file: options.adminKeyFile, fileFlagName: '--admin-key-file', envValue: env.HALTSTATE_ADMIN_KEY, envName: 'HALTSTATE_ADMIN_KEY' }, io.err, io.cwd);
@@ -38,7 +41,7 @@ export function readSecret(sources: SecretSources, warn: (text: string) => void,
     return key;
   }
   if (sources.flag !== undefined) {
-    warn(`warning: ${sources.flagName} puts the ${sources.label} in the process list, where any user of this machine can read it; prefer ${sources.envName} or ${sources.fileFlagName}`);
+    if (!sources.published?.includes(sources.flag)) warn(`warning: ${sources.flagName} puts the ${sources.label} in the process list, where any user of this machine can read it; prefer ${sources.envName} or ${sources.fileFlagName}`);
     return sources.flag;
   }
   return sources.envValue || undefined;

@@ -88,6 +88,10 @@ describe('keys out of the process list', () => {
     const fromFlag = capture();
     expect(await main(['approvals', '--url', server.url, '--tenant', 'acme', '--admin-key', acme.adminKey], fromFlag.io)).toBe(0);
     expect(fromFlag.err).toEqual([expect.stringMatching(/^warning: --admin-key puts the admin key in the process list.*HALTSTATE_ADMIN_KEY or --admin-key-file$/)]);
+    // The starter policy's demo keys are published (the quickstart types them): no warning.
+    const demo = capture();
+    await main(['approvals', '--url', server.url, '--tenant', 'demo', '--admin-key', 'hs_admin_demo_key'], demo.io);
+    expect(demo.err.join('\n')).not.toMatch(/process list/);
     const empty = capture();
     expect(await main(['approvals', '--url', server.url, '--admin-key-file', file('empty', '\n')], empty.io)).toBe(1);
     expect(empty.err.join('\n')).toMatch(/is empty: put the admin key on its first line/);
