@@ -106,14 +106,16 @@ describe('keys out of the process list', () => {
 
   it('haltstate dev takes a tenant\'s keys from files or the environment, and masks them', async () => {
     let stop = () => undefined as void;
-    let started: LocalServer | undefined;
+    let onServer = (_server: LocalServer) => undefined as void;
+    const running = new Promise<LocalServer>((resolve) => (onServer = resolve));
     const run = capture({ HALTSTATE_API_KEY: 'hs_env_api_key_123' });
     const exit = main(['dev', '--port', '0', '--db', ':memory:', '--tenant', 'filed', '--admin-key-file', file('dev-admin', 'hs_file_admin_key_456\n')], {
       ...run.io,
       stopSignal: new Promise<void>((resolve) => (stop = resolve)),
-      onServer: (running) => (started = running),
+      onServer,
     });
-    while (!started) await new Promise((resolve) => setImmediate(resolve));
+    // The server, or the exit code if dev stopped before starting one.
+    const started = await Promise.race([running, exit.then((code) => Promise.reject(new Error(`haltstate dev exited with ${code}: ${run.err.join(' ')}`)))]);
     expect(started.tenants).toEqual([{ id: 'filed', apiKey: 'hs_env_api_key_123', adminKey: 'hs_file_admin_key_456' }]);
     const text = [...run.out, ...run.err].join('\n');
     expect(text).not.toContain('hs_env_api_key_123');
