@@ -19,4 +19,4 @@ export { resetDatabase, ResetError } from './server/store/reset.js';
 export type { ApprovalRow, AuditEntry, AuditKind, GuardRow } from './server/store/types.js';
 export { formatAuditTable } from './cli/audit-table.js';
 export { AdminClient, AdminError } from './cli/admin-client.js';
-export type { AdminClientOptions, ApprovalView } from './cli/admin-client.js';
+export type { AdminClientOptions, AdminPage, ApprovalView, PageOptions } from './cli/admin-client.js';

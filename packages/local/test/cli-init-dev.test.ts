@@ -125,7 +125,7 @@ describe('haltstate dev output', () => {
     expect(dev.err).toEqual(['warning: no --policy given, so every action is denied. Write a starter policy: npx --no-install haltstate init, then: npx --no-install haltstate dev --policy policy.yaml']);
     const [tenant] = dev.server!.tenants;
     expect(dev.out).toContain(`  tenant local · api key ${tenant!.apiKey} · admin key ${tenant!.adminKey} (made for this run: no tenants in the policy)`);
-    expect(dev.out).toContain(`    sign-in link for the approvals page: ${dev.server!.signInUrl('local')}`);
+    expect(dev.out.find((line) => line.startsWith('    sign-in link for the approvals page: '))).toMatch(new RegExp(`^    sign-in link for the approvals page: ${dev.server!.url}/#code=hs_code_[A-Za-z0-9_-]+$`));
     expect(await dev.stop()).toBe(0);
   });
 
@@ -136,12 +136,17 @@ describe('haltstate dev output', () => {
       expect(text).not.toContain(tenant.apiKey);
       expect(text).not.toContain(tenant.adminKey);
       expect(dev.out).toContain(`  tenant ${tenant.id} · api key hs_tes… · admin key hs_tes… (masked: --show-keys prints them)`);
-      const link = dev.out.find((line) => line.startsWith(`    sign-in link for the approvals page: ${dev.server!.url}/#tenant=${tenant.id}&key=`))!;
-      const key = new URLSearchParams(new URL(link.split(': ')[1]!).hash.slice(1)).get('key')!;
-      expect(key).toMatch(/^hs_signin_[0-9a-f]{48}$/);
-      // The link's token is what the page sends: it works on the admin routes, as that tenant.
-      expect(await new AdminClient({ url: dev.server!.url, adminKey: key }).whoami()).toEqual({ tenant_id: tenant.id });
     }
+    // Each link carries a one-time code: the page exchanges it for a session of that link's tenant.
+    const links = dev.out.filter((line) => line.startsWith(`    sign-in link for the approvals page: ${dev.server!.url}/#code=`));
+    const signedIn: string[] = [];
+    for (const link of links) {
+      const code = new URLSearchParams(new URL(link.split(': ')[1]!).hash.slice(1)).get('code')!;
+      const session = (await (await fetch(`${dev.server!.url}/local/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })).json()) as { tenant_id: string; token: string };
+      expect(await new AdminClient({ url: dev.server!.url, adminKey: session.token }).whoami()).toEqual({ tenant_id: session.tenant_id });
+      signedIn.push(session.tenant_id);
+    }
+    expect(signedIn).toEqual(TENANTS.map((tenant) => tenant.id));
     expect(dev.out.filter((line) => line.includes('sign-in link for'))).toHaveLength(2);
     expect(await dev.stop()).toBe(0);
   });
@@ -167,7 +172,7 @@ describe('haltstate dev output', () => {
     const page = await (await fetch(`${dev.server!.url}/`)).text();
     expect(page).toMatch(/Open the sign-in link that <code>haltstate dev<\/code> prints for your tenant/);
     expect(dev.out.join('\n')).toMatch(/sign-in link for the approvals page: http/);
-    expect(dev.out).toContain('  Open a sign-in link to approve in the browser (it works while this server runs); Ctrl+C stops the server.');
+    expect(dev.out).toContain('  Open a sign-in link to approve in the browser (each link works once; `haltstate sign-in-link` prints another); Ctrl+C stops the server.');
     await dev.stop();
   });
 

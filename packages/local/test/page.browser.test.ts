@@ -43,12 +43,15 @@ describeWithBrowser('approvals page (chromium)', () => {
 
     const page = await browser.newPage();
     const acme = TENANTS[0]!;
-    await page.goto(`${server.url}/#tenant=${acme.id}&key=${encodeURIComponent(acme.adminKey)}`);
+    const link = server.signInUrl(acme.id);
+    await page.goto(link);
     const card = page.locator('#pending article', { hasText: 'payment.process' });
     await card.waitFor({ timeout: 10_000 });
-    // The key left the address bar once read.
-    expect(page.url()).not.toContain(acme.adminKey);
-    expect(await card.locator('pre.params').textContent()).toContain(JSON.stringify(xss));
+    // The one-time code left the address bar before it was used, and no key was ever in it.
+    expect(page.url()).toBe(`${server.url}/`);
+    expect(link).not.toContain(acme.adminKey);
+    expect(await page.evaluate(() => Object.values(sessionStorage).join(' '))).not.toContain(acme.adminKey);
+    expect(await card.locator('dl.params').textContent()).toContain(JSON.stringify(xss));
     expect(await card.locator('.metadata').textContent()).toContain('<b>T-1</b>');
     // An http(s) value is a link that opens apart from the page; anything else stays text.
     const links = card.locator('.metadata a');
@@ -74,8 +77,7 @@ describeWithBrowser('approvals page (chromium)', () => {
 
   it('a new request appears live, and a rejection needs a reason', async () => {
     const page = await browser.newPage();
-    const acme = TENANTS[0]!;
-    await page.goto(`${server.url}/#tenant=${acme.id}&key=${encodeURIComponent(acme.adminKey)}`);
+    await page.goto(server.signInUrl('acme'));
     await page.locator('#status', { hasText: 'live' }).waitFor({ timeout: 10_000 });
     const decision = await clientFor(server).check('payment.refund', { params: { amount: 777 } });
     const card = page.locator(`#approval-${decision.approvalId}`);
@@ -169,14 +171,14 @@ describeWithBrowser('approvals page features (chromium)', () => {
     expect(await page.locator('#login').isVisible()).toBe(true);
     expect(await page.locator('#app').isVisible()).toBe(false);
     expect(await page.title()).toBe('HaltState local · approvals');
-    expect(await page.evaluate(() => [sessionStorage.getItem('hs.key'), sessionStorage.getItem('hs.tenant')])).toEqual([null, null]);
+    expect(await page.evaluate(() => [sessionStorage.getItem('hs.session'), sessionStorage.getItem('hs.tenant')])).toEqual([null, null]);
     await page.reload();
     expect(await page.locator('#login').isVisible()).toBe(true);
     await page.close();
     await globex.close();
   }, 30_000);
 
-  it('shows the short id, the rule, how long it waited and when it expires, folds long params; screenshot', async () => {
+  it('shows the short id, the rule, how long it waited and when it expires, cuts long values; screenshot', async () => {
     const globex = clientFor(server, TENANTS[1]!, { agentId: 'payment-bot-7' });
     const lines = Object.fromEntries(Array.from({ length: 30 }, (_, index) => [`line_${index + 1}`, { sku: `SKU-${1000 + index}`, quantity: index + 1 }]));
     // guard (not check) carries metadata; without a wait it throws ApprovalPending with the id.
@@ -196,13 +198,15 @@ describeWithBrowser('approvals page features (chromium)', () => {
     expect(Date.parse(row.expiresAt) - createdAt).toBe(15 * 60_000);
     await page.clock.setFixedTime(createdAt + 3 * 60_000);
     await card.locator('.times', { hasText: /^waiting 3m \(since .+\) · expires in 12m \(.+\)$/ }).waitFor({ timeout: 10_000 });
-    // Long params start folded behind a summary that says how long they are.
-    const folded = card.locator('details.params-box');
-    expect(await folded.getAttribute('open')).toBeNull();
-    expect(await folded.locator('summary').textContent()).toMatch(/^params: \d+ lines, \d+ characters \(show\)$/);
-    expect(await card.locator('pre.params').isVisible()).toBe(false);
-    await folded.locator('summary').click();
-    expect(await card.locator('pre.params').isVisible()).toBe(true);
+    // The rule looks at amount and currency: they come first, marked; a long value shows its start
+    // and a button for the rest.
+    expect(await card.locator('dl.params dt').allTextContents()).toEqual(['amount', 'currency', 'invoice', 'lines']);
+    expect(await card.locator('dl.params dt.ruled').allTextContents()).toEqual(['amount', 'currency']);
+    const expand = card.locator('dl.params button.expand');
+    expect(await expand.textContent()).toMatch(/^show all \d+ characters$/);
+    expect(await card.locator('dl.params dd').nth(3).textContent()).not.toContain('SKU-1029');
+    await expand.click();
+    expect(await card.locator('dl.params dd').nth(3).textContent()).toContain('SKU-1029');
     expect(await card.locator('.metadata a').getAttribute('href')).toBe('https://tickets.example.com/OPS-42');
 
     // A decided one for the picture, then the screenshot (kept out of the repository).
@@ -211,11 +215,69 @@ describeWithBrowser('approvals page features (chromium)', () => {
     await page.fill('#approver', 'alice');
     await page.locator(`#approval-${small.approvalId}`).getByRole('button', { name: 'Approve' }).click();
     await page.locator(`#decided #approval-${small.approvalId}`).waitFor({ timeout: 10_000 });
-    await folded.locator('summary').click();
     const screenshot = join(tmpdir(), 'haltstate-approvals-page.png');
     await page.screenshot({ path: screenshot, fullPage: true });
     console.log(`approvals page screenshot: ${screenshot}`);
     await page.close();
     await globex.close();
+  }, 30_000);
+});
+
+describeWithBrowser('approvals page against spoofing (chromium)', () => {
+  let server: LocalServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  }, 30_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('a 120 000-character field sorted first cannot push the amount out of sight; a right-to-left override is shown, not obeyed', async () => {
+    const acme = TENANTS[0]!;
+    const client = clientFor(server);
+    const rlo = 'refund\u202Edrawkcab';
+    // "aaa…" sorts before "amount"; before, the whole value was printed above it (12 510 px).
+    const decision = await client.check('payment.process', { params: { aaa_notes: 'x'.repeat(120_000), amount: 250_000, currency: 'USD', memo: rlo, [`k\u200Bey`]: 'zero\u2066width' } });
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    await page.goto(server.signInUrl(acme.id));
+    const card = page.locator(`#approval-${decision.approvalId}`);
+    await card.waitFor({ timeout: 10_000 });
+    const amount = card.locator('dl.params dd', { hasText: '250000' });
+    const box = (await amount.boundingBox())!;
+    const cardBox = (await card.boundingBox())!;
+    // On screen, in the card's first rows, without scrolling.
+    expect(box.y - cardBox.y).toBeLessThan(200);
+    expect(box.y + box.height).toBeLessThan(900);
+    expect(await card.locator('dl.params dt').first().textContent()).toBe('amount');
+    // The long value: its start, and a button that shows all of it on demand.
+    const long = card.locator('dl.params dd', { hasText: 'xxxx' });
+    expect((await long.textContent())!.length).toBeLessThan(400);
+    expect((await card.boundingBox())!.height).toBeLessThan(900);
+    await long.locator('button.expand', { hasText: 'show all 120002 characters' }).click();
+    expect((await long.textContent())!.length).toBeGreaterThanOrEqual(120_000);
+    // Bidi and invisible characters appear as marks; none reaches the page as such.
+    expect(await card.locator('dl.params dd', { hasText: 'refund' }).textContent()).toBe('"refund⟦U+202E⟧drawkcab"');
+    expect(await card.locator('dl.params').textContent()).toContain('k⟦U+200B⟧ey');
+    expect(await card.locator('dl.params').textContent()).toContain('zero⟦U+2066⟧width');
+    expect(await card.evaluate((node) => /[\u200b\u202e\u2066]/.test(node.textContent ?? ''))).toBe(false);
+    await page.close();
+    await client.close();
+  }, 60_000);
+
+  it('a used sign-in link is dead: opening it again shows the sign-in form', async () => {
+    const link = server.signInUrl('acme');
+    const first = await browser.newPage();
+    await first.goto(link);
+    await first.locator('#status', { hasText: 'live' }).waitFor({ timeout: 10_000 });
+    const second = await browser.newPage();
+    await second.goto(link);
+    await second.locator('#error', { hasText: 'Sign-in refused' }).waitFor({ timeout: 10_000 });
+    expect(await second.locator('#login').isVisible()).toBe(true);
+    expect(second.url()).toBe(`${server.url}/`);
+    await first.close();
+    await second.close();
   }, 30_000);
 });

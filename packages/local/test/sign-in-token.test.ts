@@ -30,9 +30,12 @@ describe('sign-in tokens and whoami', () => {
     expect(await (await get('/local/whoami', TENANTS[1]!.adminKey)).json()).toEqual({ tenant_id: 'globex' });
   });
 
-  it('signInUrl carries the tenant and its token in the fragment; an unknown tenant throws', () => {
-    expect(server.signInUrl()).toBe(`${server.url}/#tenant=acme&key=${server.signInToken('acme')}`);
-    expect(server.signInUrl('globex')).toBe(`${server.url}/#tenant=globex&key=${server.signInToken('globex')}`);
+  it('signInUrl carries a new one-time code in the fragment, never a key or token; an unknown tenant throws', () => {
+    const link = server.signInUrl();
+    expect(link).toMatch(new RegExp(`^${server.url}/#code=hs_code_[A-Za-z0-9_-]{24}$`));
+    expect(server.signInUrl('globex')).not.toBe(link);
+    for (const secret of [server.signInToken('acme'), TENANTS[0]!.adminKey]) expect(link).not.toContain(secret);
     expect(() => server.signInToken('nobody')).toThrow(/No tenant "nobody" on this server \(tenants: acme, globex\)/);
+    expect(() => server.signInUrl('nobody')).toThrow(/No tenant "nobody"/);
   });
 });

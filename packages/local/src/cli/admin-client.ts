@@ -1,8 +1,28 @@
 import type { AgentStatus } from '@haltstate/core';
-import type { ApprovalView } from '../server/wire/responses.js';
+import type { ApprovalView as ApprovalRowView } from '../server/wire/responses.js';
 import type { AuditEntry } from '../server/store/types.js';
 
-export type { ApprovalView };
+/** An approval as the admin routes answer it; `rule_fields` names the params its rule looks at (from the current policy). */
+export type ApprovalView = ApprovalRowView & { rule_fields: string[] };
+
+/** One page of a list route; `next_cursor` is null on the last page. */
+export interface AdminPage<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+/** Which page: `limit` (the server's maxPageSize at most) and the previous page's `next_cursor`. */
+export interface PageOptions {
+  limit?: number;
+  cursor?: string;
+}
+
+const query = (entries: Record<string, string | number | undefined>) => {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(entries)) if (value !== undefined) search.set(name, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+};
 
 export interface AdminClientOptions {
   /** The local server's URL, e.g. `http://127.0.0.1:8787`. */
@@ -44,9 +64,33 @@ export class AdminClient {
     return this.#call('GET', '/local/whoami', undefined, false);
   }
 
+  /** Every approval (with the status, if given), oldest first: follows the pages to the end. */
   async approvals(status?: ApprovalView['status']): Promise<ApprovalView[]> {
-    const body = await this.#call<{ approvals: ApprovalView[] }>('GET', `/local/approvals${status ? `?status=${status}` : ''}`);
-    return body.approvals;
+    const all: ApprovalView[] = [];
+    for await (const page of this.approvalPages(status)) all.push(...page);
+    return all;
+  }
+
+  /** One page of approvals. */
+  async approvalsPage(status?: ApprovalView['status'], page: PageOptions = {}): Promise<AdminPage<ApprovalView>> {
+    const body = await this.#call<{ approvals: ApprovalView[]; next_cursor: string | null }>('GET', `/local/approvals${query({ status, limit: page.limit, cursor: page.cursor })}`);
+    return { items: body.approvals, next_cursor: body.next_cursor };
+  }
+
+  /** The approvals page by page, as the server hands them out. */
+  async *approvalPages(status?: ApprovalView['status'], page: PageOptions = {}): AsyncGenerator<ApprovalView[]> {
+    for (let cursor = page.cursor; ; ) {
+      const next = await this.approvalsPage(status, { ...page, ...(cursor === undefined ? {} : { cursor }) });
+      yield next.items;
+      if (next.next_cursor === null) return;
+      cursor = next.next_cursor;
+    }
+  }
+
+  /** A new sign-in link to the approvals page for the key's tenant: its one-time code works once. */
+  async signInLink(): Promise<string> {
+    const { code } = await this.#call<{ code: string }>('POST', '/local/sign-in-codes');
+    return `${this.#options.url}/#code=${encodeURIComponent(code)}`;
   }
 
   approve(id: string, decision: { approver: string; reason?: string }): Promise<ApprovalView> {
@@ -61,11 +105,32 @@ export class AdminClient {
     return this.#call('PUT', `/local/agents/${encodeURIComponent(agentId)}/status`, { status });
   }
 
-  audit(): Promise<AuditEntry[]> {
-    return this.#call('GET', '/local/audit');
+  /** The whole audit trail, oldest first: follows the pages to the end. */
+  async audit(): Promise<AuditEntry[]> {
+    const all: AuditEntry[] = [];
+    for await (const page of this.auditPages()) all.push(...page);
+    return all;
   }
 
-  async #call<T>(method: string, path: string, body?: unknown, sendTenant = true): Promise<T> {
+  /** One page of the audit trail. */
+  async auditPage(page: PageOptions = {}): Promise<AdminPage<AuditEntry>> {
+    const headers = new Headers();
+    const entries = await this.#call<AuditEntry[]>('GET', `/local/audit${query({ limit: page.limit, cursor: page.cursor })}`, undefined, true, headers);
+    return { items: entries, next_cursor: headers.get('x-next-cursor') };
+  }
+
+  /** The audit trail page by page, so a long one is printed as it comes. */
+  async *auditPages(page: PageOptions = {}): AsyncGenerator<AuditEntry[]> {
+    for (let cursor = page.cursor; ; ) {
+      const next = await this.auditPage({ ...page, ...(cursor === undefined ? {} : { cursor }) });
+      yield next.items;
+      if (next.next_cursor === null) return;
+      cursor = next.next_cursor;
+    }
+  }
+
+  /** One admin call; `answerHeaders`, when given, receives the response's headers. */
+  async #call<T>(method: string, path: string, body?: unknown, sendTenant = true, answerHeaders?: Headers): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.#options.adminKey}` };
     if (sendTenant && this.#options.tenantId !== undefined) headers['x-tenant-id'] = this.#options.tenantId;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -101,6 +166,7 @@ export class AdminClient {
       }
       throw new AdminError(response.status, `${method} ${path} failed (${response.status}): ${detail.split(this.#options.adminKey).join('[REDACTED]')}`);
     }
+    response.headers.forEach((value, name) => answerHeaders?.set(name, value));
     return JSON.parse(text) as T;
   }
 }

@@ -1,4 +1,5 @@
 import type { ApprovalView } from './admin-client.js';
+import { visibleText } from './terminal-text.js';
 
 /**
  * The short id the page and `haltstate approvals` show; the CLI takes it (any unique prefix).
@@ -46,5 +47,6 @@ export function approvalLines(approval: ApprovalView, now: Date): string[] {
     const decision = `${approval.status}${approval.approver ? ` by ${approval.approver}` : ''}${approval.decided_at ? ` at ${approval.decided_at}` : ''}${approval.reason ? `: ${approval.reason}` : ''}`;
     lines.push(`    requested ${approval.created_at} · ${decision}`);
   }
-  return lines;
+  // Every line carries agent-chosen text (action, agent, params): escaped here, and again by the CLI's output.
+  return lines.map((line) => visibleText(line.replace(/[\n\t]/g, (character) => (character === '\n' ? '\\n' : '\\t'))));
 }

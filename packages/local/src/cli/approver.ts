@@ -4,12 +4,18 @@ import { AdminClient, AdminError, type ApprovalView } from './admin-client.js';
 import { formatAuditTable } from './audit-table.js';
 import { approvalLines, shortId } from './approval-text.js';
 import { CliError, type CliIo } from './io.js';
+import { readSecret } from './secret-input.js';
+import { STARTER_TENANT } from './starter-policy.js';
 
 interface Connection {
   url?: string;
   adminKey?: string;
+  adminKeyFile?: string;
   tenant?: string;
 }
+
+/** What `haltstate approvals` shows at once; the rest is a `--cursor` away. */
+const DEFAULT_LIST = 50;
 
 const DEFAULT_TENANT = 'local';
 const MIN_PREFIX = 4;
@@ -28,14 +34,19 @@ const defaultApprover = () => {
  * tenant asked is checked once more without a tenant: if it is another tenant's, the error
  * says which `--tenant` to pass.
  */
-function connect(options: Connection, env: NodeJS.ProcessEnv) {
+function connect(options: Connection, io: CliIo) {
+  const env = io.env;
   const url = options.url ?? env.HALTSTATE_BASE_URL ?? 'http://127.0.0.1:8787';
-  const adminKey = options.adminKey ?? env.HALTSTATE_ADMIN_KEY;
+  const adminKey = readSecret(
+    { label: 'admin key', flag: options.adminKey, flagName: '--admin-key', file: options.adminKeyFile, fileFlagName: '--admin-key-file', envValue: env.HALTSTATE_ADMIN_KEY, envName: 'HALTSTATE_ADMIN_KEY', published: [STARTER_TENANT.adminKey] },
+    io.err,
+    io.cwd,
+  );
   const named = options.tenant ?? env.HALTSTATE_TENANT_ID;
   const tenantId = named ?? DEFAULT_TENANT;
   if (!adminKey) {
     throw new CliError(
-      `No admin key: pass --admin-key <key> or set HALTSTATE_ADMIN_KEY. It is the adminKey of your tenant in the policy file; haltstate dev prints it for the tenant it makes when the policy has none, and a sign-in token works too.`,
+      `No admin key: set HALTSTATE_ADMIN_KEY or pass --admin-key-file <file>. It is the adminKey of your tenant in the policy file; haltstate dev prints it for the tenant it makes when the policy has none, and a sign-in token works too.`,
     );
   }
   const admin = new AdminClient({ url, tenantId, adminKey });
@@ -59,8 +70,11 @@ function connect(options: Connection, env: NodeJS.ProcessEnv) {
 async function resolveId(id: string, tenantId: string, run: ReturnType<typeof connect>['run']): Promise<string> {
   if (FULL_ID.test(id)) return id;
   if (id.length < MIN_PREFIX) throw new CliError(`"${id}" is too short: give at least ${MIN_PREFIX} characters of the approval id (haltstate approvals shows the first 8)`);
-  const all = await run((admin) => admin.approvals());
-  const candidates = all.filter((approval) => approval.approval_id.startsWith(id.toLowerCase()));
+  const candidates: ApprovalView[] = [];
+  await run(async (admin) => {
+    candidates.length = 0;
+    for await (const page of admin.approvalPages()) candidates.push(...page.filter((approval) => approval.approval_id.startsWith(id.toLowerCase())));
+  });
   if (candidates.length === 1) return candidates[0]!.approval_id;
   if (candidates.length === 0) throw new CliError(`no approval of tenant ${tenantId} has an id starting with "${id}"`);
   const listed = candidates.map((approval) => `  ${approval.approval_id}  ${approval.status.padEnd(8)}  ${approval.action} by ${approval.agent_id}`);
@@ -70,7 +84,8 @@ async function resolveId(id: string, tenantId: string, run: ReturnType<typeof co
 const withConnection = (command: Command) =>
   command
     .option('--url <url>', 'local server URL (env HALTSTATE_BASE_URL; default http://127.0.0.1:8787)')
-    .option('--admin-key <key>', "the tenant's admin key or sign-in token (env HALTSTATE_ADMIN_KEY)")
+    .option('--admin-key-file <file>', "a file whose first line is the tenant's admin key or sign-in token")
+    .option('--admin-key <key>', 'the admin key on the command line (visible in the process list: prefer env HALTSTATE_ADMIN_KEY or --admin-key-file)')
     .option('--tenant <id>', `tenant id (env HALTSTATE_TENANT_ID; default ${DEFAULT_TENANT})`);
 
 const STATUSES = ['pending', 'approved', 'rejected', 'expired', 'all'];
@@ -84,22 +99,29 @@ const STATUSES = ['pending', 'approved', 'rejected', 'expired', 'all'];
 export function approverCommands(cli: Command, io: CliIo): void {
   withConnection(cli.command('approvals').description('list approvals (ids in short form: any unique prefix works in approve and reject)'))
     .option('--status <status>', STATUSES.join(', '), 'pending')
-    .option('--json', 'print a JSON array (full approvals, for scripts)')
-    .action(async (options: Connection & { status: string; json?: boolean }) => {
+    .option('--json', 'print a JSON array (full approvals, for scripts; all of them unless --limit or --cursor)')
+    .option('--limit <n>', `how many to show (default ${DEFAULT_LIST}; the server caps a page)`)
+    .option('--cursor <cursor>', 'continue after an earlier list (the cursor its last line names)')
+    .action(async (options: Connection & { status: string; json?: boolean; limit?: string; cursor?: string }) => {
       if (!STATUSES.includes(options.status)) throw new CliError(`--status must be one of ${STATUSES.join(', ')}`);
-      const { run } = connect(options, io.env);
-      const approvals = await run((admin) => admin.approvals(options.status === 'all' ? undefined : (options.status as ApprovalView['status'])));
-      if (options.json) return io.out(JSON.stringify(approvals, null, 2));
-      if (approvals.length === 0) return io.out(`no ${options.status === 'all' ? '' : `${options.status} `}approvals`);
+      const limit = options.limit === undefined ? undefined : Number(options.limit);
+      if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 1)) throw new CliError(`--limit must be a positive whole number, got "${options.limit}"`);
+      const { run } = connect(options, io);
+      const status = options.status === 'all' ? undefined : (options.status as ApprovalView['status']);
+      if (options.json && limit === undefined && options.cursor === undefined) return io.out(JSON.stringify(await run((admin) => admin.approvals(status)), null, 2));
+      const page = await run((admin) => admin.approvalsPage(status, { limit: limit ?? DEFAULT_LIST, ...(options.cursor === undefined ? {} : { cursor: options.cursor }) }));
+      if (options.json) return io.out(JSON.stringify(page.items, null, 2));
+      if (page.items.length === 0) io.out(`no ${options.cursor ? 'more ' : ''}${options.status === 'all' ? '' : `${options.status} `}approvals`);
       const now = new Date();
-      for (const approval of approvals) io.out(approvalLines(approval, now).join('\n'));
+      for (const approval of page.items) io.out(approvalLines(approval, now).join('\n'));
+      if (page.next_cursor !== null) io.out(`more approvals: haltstate approvals --status ${options.status} --cursor ${page.next_cursor}`);
     });
 
   withConnection(cli.command('approve').description('approve a pending action').argument('<approval-id>', 'the id, or a unique prefix of it (4+ characters)'))
     .option('--as <name>', 'who approves', defaultApprover())
     .option('--reason <text>', 'why')
     .action(async (id: string, options: Connection & { as: string; reason?: string }) => {
-      const { tenantId, run } = connect(options, io.env);
+      const { tenantId, run } = connect(options, io);
       const full = await resolveId(id, tenantId, run);
       const approval = await run((admin) => admin.approve(full, { approver: options.as, ...(options.reason ? { reason: options.reason } : {}) }));
       io.out(`approved ${shortId(approval.approval_id)} (${approval.action} by ${approval.agent_id}) as ${options.as}`);
@@ -109,7 +131,7 @@ export function approverCommands(cli: Command, io: CliIo): void {
     .requiredOption('--reason <text>', 'why (shown to the agent)')
     .option('--as <name>', 'who rejects', defaultApprover())
     .action(async (id: string, options: Connection & { as: string; reason: string }) => {
-      const { tenantId, run } = connect(options, io.env);
+      const { tenantId, run } = connect(options, io);
       const full = await resolveId(id, tenantId, run);
       const approval = await run((admin) => admin.reject(full, { approver: options.as, reason: options.reason }));
       io.out(`rejected ${shortId(approval.approval_id)} (${approval.action} by ${approval.agent_id}): ${options.reason}`);
@@ -121,10 +143,14 @@ export function approverCommands(cli: Command, io: CliIo): void {
     ['resume', 'OK', 'let a paused or killed agent run again'],
   ] as const) {
     withConnection(cli.command(name).description(description).argument('<agent-id>')).action(async (agentId: string, options: Connection) => {
-      await connect(options, io.env).run((admin) => admin.setAgentStatus(agentId, status));
+      await connect(options, io).run((admin) => admin.setAgentStatus(agentId, status));
       io.out(`agent ${agentId} is now ${status}`);
     });
   }
+
+  withConnection(cli.command('sign-in-link').description('print a new sign-in link to the approvals page (it works once)')).action(async (options: Connection) => {
+    io.out(await connect(options, io).run((admin) => admin.signInLink()));
+  });
 
   withConnection(cli.command('audit').description('print the audit trail, oldest first (times in UTC)'))
     .option('--format <format>', 'table, jsonl or json', 'table')
@@ -132,8 +158,15 @@ export function approverCommands(cli: Command, io: CliIo): void {
     .action(async (options: Connection & { format: string; json?: boolean }) => {
       const format = options.json ? 'json' : options.format;
       if (!['table', 'jsonl', 'json'].includes(format)) throw new CliError('--format must be table, jsonl or json');
-      const entries = await connect(options, io.env).run((admin) => admin.audit());
+      const { run } = connect(options, io);
+      if (format === 'jsonl') {
+        // Printed as the pages come: a long trail never sits in memory whole.
+        return run(async (admin) => {
+          for await (const page of admin.auditPages()) if (page.length > 0) io.out(page.map((entry) => JSON.stringify(entry)).join('\n'));
+        });
+      }
+      const entries = await run((admin) => admin.audit());
       if (format === 'json') return io.out(JSON.stringify(entries, null, 2));
-      io.out(format === 'table' ? formatAuditTable(entries) : entries.map((entry) => JSON.stringify(entry)).join('\n'));
+      io.out(formatAuditTable(entries));
     });
 }

@@ -7,6 +7,7 @@ import { devCommand } from './dev.js';
 import { initCommand } from './init.js';
 import { CliError, defaultIo, type CliIo } from './io.js';
 import { resetCommand } from './reset.js';
+import { visibleText } from './terminal-text.js';
 
 export { defaultIo } from './io.js';
 export type { CliIo } from './io.js';
@@ -19,6 +20,9 @@ export type { CliIo } from './io.js';
  */
 export const EXIT = { ok: 0, failed: 1, badPolicy: 2 } as const;
 
+/** The io with every line it prints made terminal-safe (control, bidi and invisible characters escaped). */
+const terminalSafe = (io: CliIo): CliIo => ({ ...io, out: (text) => io.out(visibleText(text)), err: (text) => io.err(visibleText(text)) });
+
 /**
  * Builds the `haltstate` program.
  *
@@ -26,6 +30,7 @@ export const EXIT = { ok: 0, failed: 1, badPolicy: 2 } as const;
  * await program(defaultIo()).parseAsync(['approvals'], { from: 'user' });
  */
 export function program(io: CliIo): Command {
+  io = terminalSafe(io);
   const cli = new Command('haltstate')
     .description('A local HaltState server and the commands a human approver uses')
     .exitOverride()
@@ -46,6 +51,7 @@ export function program(io: CliIo): Command {
  * process.exitCode = await main(process.argv.slice(2));
  */
 export async function main(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
+  io = terminalSafe(io);
   try {
     await program(io).parseAsync([...argv], { from: 'user' });
     return EXIT.ok;

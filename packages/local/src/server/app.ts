@@ -2,12 +2,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { HEADERS, PREFIXES } from '@haltstate/core';
 import type { ServerContext } from './context.js';
 import { EventHub } from './events.js';
+import { guardFrontDoor } from './front-door.js';
 import { resolveLimits, type ServerLimits } from './limits.js';
 import { PolicyFileError, resolvePolicy } from './policy/load.js';
 import type { Policy, PolicyInput, Tenant } from './policy/schema.js';
 import { adminRoutes } from './routes/admin.js';
 import { pageRoutes } from './routes/page.js';
 import { sentinelRoutes } from './routes/sentinel.js';
+import { signInRoutes } from './routes/sign-in.js';
+import { SessionBook } from './sessions.js';
 import { createStore } from './store/create-store.js';
 import type { Store } from './store/store.js';
 import { devTenant, TenantDirectory } from './tenants.js';
@@ -45,10 +48,15 @@ export interface BuiltServer {
   policy: Policy;
   /**
    * The tenant's sign-in token for this run: it works like the tenant's admin key on the admin
-   * routes and the approvals page, and dies with the server (a printed link leaks less than the
-   * admin key). Throws for an unknown tenant.
+   * routes (the CLI takes it), and dies with the server. Throws for an unknown tenant.
    */
   signInToken(tenantId: string): string;
+  /**
+   * A new one-time sign-in code for the tenant: the approvals page exchanges it (once) for a
+   * session, so the link that carries it is dead by the time it is in the browser's history.
+   * Throws for an unknown tenant.
+   */
+  signInCode(tenantId: string): string;
 }
 
 /**
@@ -75,9 +83,21 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
     onDecision: (approval) => hub.publish({ type: 'decided', approval }),
   });
   const directory = new TenantDirectory(tenantList);
-  const context: ServerContext = { store, tenants: directory, hub, policy: () => policy, keepAliveMs: options.keepAliveMs ?? 15_000, limits: resolveLimits(options.limits) };
+  const limits = resolveLimits(options.limits);
+  const context: ServerContext = { store, tenants: directory, hub, policy: () => policy, keepAliveMs: options.keepAliveMs ?? 15_000, limits, sessions: new SessionBook() };
 
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 256 * 1024, return503OnClosing: true, forceCloseConnections: true });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 256 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    // A client that trickles its headers or body, or idles on a kept-alive connection, is cut.
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.idleTimeoutMs,
+    // Node checks the two timeouts above on this interval (30 s by default, longer than them).
+    http: { headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs), connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) },
+  });
+  guardFrontDoor(app, context);
   app.setErrorHandler((error: { statusCode?: unknown; message?: unknown }, request, reply) => {
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error(error);
@@ -96,6 +116,7 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
   useTraceContext(app);
   for (const prefix of Object.values(PREFIXES)) void app.register(sentinelRoutes(context), { prefix });
   void app.register(adminRoutes(context), { prefix: '/local' });
+  void app.register(signInRoutes(context), { prefix: '/local' });
   void app.register(pageRoutes());
 
   const sweep = setInterval(() => {
@@ -112,7 +133,11 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
     if (token === undefined) throw new Error(`No tenant "${tenantId}" on this server (tenants: ${ids.join(', ') || tenantList[0]!.id})`);
     return token;
   };
-  return { app, store, tenants: tenantList, policy, signInToken };
+  const signInCode = (tenantId: string) => {
+    signInToken(tenantId); // throws for an unknown tenant
+    return context.sessions.issueCode(tenantId);
+  };
+  return { app, store, tenants: tenantList, policy, signInToken, signInCode };
 }
 
 /** A running local server. */
@@ -120,8 +145,9 @@ export interface LocalServer extends BuiltServer {
   /** `http://127.0.0.1:<port>` */
   url: string;
   /**
-   * The approvals page's sign-in link for a tenant (the first one by default): it carries the
-   * tenant's sign-in token for this run in the URL fragment, which the page reads and removes.
+   * A new sign-in link to the approvals page for a tenant (the first one by default): it carries
+   * a one-time code in the URL fragment, which the page removes from the address bar and
+   * exchanges for a session; the link works once.
    */
   signInUrl(tenantId?: string): string;
   close(): Promise<void>;
@@ -143,6 +169,6 @@ export async function createLocalServer(options: LocalServerOptions & { port?: n
   const port = typeof address === 'object' && address ? address.port : options.port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${port}`;
-  const signInUrl = (tenantId = built.tenants[0]!.id) => `${url}/#tenant=${encodeURIComponent(tenantId)}&key=${encodeURIComponent(built.signInToken(tenantId))}`;
+  const signInUrl = (tenantId = built.tenants[0]!.id) => `${url}/#code=${encodeURIComponent(built.signInCode(tenantId))}`;
   return { ...built, url, signInUrl, close: () => built.app.close() };
 }

@@ -1,6 +1,7 @@
 import type { EventHub } from './events.js';
 import type { ServerLimits } from './limits.js';
 import type { Policy } from './policy/schema.js';
+import type { SessionBook } from './sessions.js';
 import type { Store } from './store/store.js';
 import type { TenantDirectory } from './tenants.js';
 
@@ -12,4 +13,8 @@ export interface ServerContext {
   policy: () => Policy;
   keepAliveMs: number;
   limits: ServerLimits;
+  /** The approvals page's one-time sign-in codes and session tokens. */
+  sessions: SessionBook;
+  /** Epoch milliseconds, for the rate limits (tests pass a fake clock). */
+  clock?: () => number;
 }

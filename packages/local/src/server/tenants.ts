@@ -1,17 +1,12 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { globMatches } from './policy/glob.js';
 import type { Tenant } from './policy/schema.js';
+import { sameSecret as same } from './secret-compare.js';
 
 /** The tenant made when a policy names none; its keys are new on every start. */
 export function devTenant(): Tenant {
   return { id: 'local', apiKey: `hs_local_${randomBytes(12).toString('hex')}`, adminKey: `hs_admin_${randomBytes(12).toString('hex')}` };
 }
-
-const same = (a: string, b: string) => {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-};
 
 /** A sign-in token: an admin credential for one tenant that lives as long as the server runs. */
 const newSignInToken = () => `hs_signin_${randomBytes(24).toString('hex')}`;

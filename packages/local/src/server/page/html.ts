@@ -26,6 +26,10 @@ export const PAGE_HTML = `<!doctype html>
   details summary { cursor: pointer; color: #5b6472; font-size: .85rem; }
   dl.metadata { display: grid; grid-template-columns: max-content 1fr; gap: .2rem .75rem; margin: .25rem 0; font-size: .9rem; }
   dl.metadata dt { color: #5b6472; } dl.metadata dd { margin: 0; word-break: break-all; }
+  dl.params { display: grid; grid-template-columns: max-content 1fr; gap: .2rem .75rem; margin: .25rem 0; font-family: ui-monospace, monospace; font-size: .85rem; background: #f0f2f5; padding: .5rem; border-radius: 4px; }
+  dl.params dt { color: #5b6472; max-width: 16rem; overflow-wrap: anywhere; } dl.params dd { margin: 0; overflow-wrap: anywhere; white-space: pre-wrap; }
+  dl.params .ruled { font-weight: 700; color: #1d2330; }
+  button.expand { padding: .1rem .4rem; font-size: .75rem; font-weight: 400; }
   input { padding: .4rem; border: 1px solid #c3c9d2; border-radius: 4px; } input.reason { min-width: 16rem; }
   button { padding: .45rem .9rem; border: 0; border-radius: 4px; cursor: pointer; font-weight: 600; background: #e3e6eb; }
   .approve { background: #1f8a4c; color: #fff; } .reject { background: #c0392b; color: #fff; }

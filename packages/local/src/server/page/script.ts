@@ -1,25 +1,37 @@
 // The approvals page's script, served as /page.js (so the page's CSP can forbid inline scripts).
 // It writes user data with textContent only; the one link it makes (a metadata value) must parse
 // as an http(s) URL, so a `javascript:` value stays text.
+import { INVISIBLE_CHARACTERS } from '../../invisible-characters.js';
 import { PAGE_TITLE } from './html.js';
 
 export const PAGE_SCRIPT = `'use strict';
 (() => {
   const TITLE = ${JSON.stringify(PAGE_TITLE)};
-  // Params longer than this start folded, behind a summary.
-  const FOLD_CHARACTERS = 400;
-  const FOLD_LINES = 12;
+  // A value longer than this shows its start and a button for the rest; so many params show at once.
+  const VALUE_CHARACTERS = 240;
+  const PARAMS_SHOWN = 40;
+  // A pending list longer than this many pages is cut, with a note (pendingPerTenant bounds it anyway).
+  const MAX_PAGES = 20;
   const SOON_MS = 5 * 60 * 1000;
+  const INVISIBLE = new RegExp(${JSON.stringify(INVISIBLE_CHARACTERS.source)}, 'g');
   const $ = (id) => document.getElementById(id);
-  const hash = new URLSearchParams(location.hash.slice(1));
-  if (hash.get('tenant') && hash.get('key')) {
-    sessionStorage.setItem('hs.tenant', hash.get('tenant'));
-    sessionStorage.setItem('hs.key', hash.get('key'));
-    history.replaceState(null, '', location.pathname);
-  }
-  const auth = () => ({ tenant: sessionStorage.getItem('hs.tenant'), key: sessionStorage.getItem('hs.key') });
-  const headers = () => ({ authorization: 'Bearer ' + auth().key, 'x-tenant-id': auth().tenant, 'content-type': 'application/json' });
+  const auth = () => ({ tenant: sessionStorage.getItem('hs.tenant'), token: sessionStorage.getItem('hs.session') });
+  const headers = () => ({ authorization: 'Bearer ' + auth().token, 'x-tenant-id': auth().tenant, 'content-type': 'application/json' });
   const showError = (text) => { $('error').textContent = text || ''; };
+
+  // Control, bidi and invisible characters as visible marks: an agent cannot reorder or hide text.
+  const visible = (text) => String(text).replace(INVISIBLE, (match) => match.split('').map((unit) => '⟦U+' + unit.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '⟧').join(''));
+
+  // Sign-in: a one-time code (or, typed in, the admin key) is exchanged for a session token kept in
+  // this tab's sessionStorage. The code leaves the address bar before it is even sent, and works once.
+  async function signIn(body) {
+    const response = await fetch('/local/sign-in', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok || !data.token) return showError(response.status === 401 ? 'Sign-in refused: that link was used already (each works once) or the key is wrong. Ask haltstate dev for a new link.' : (data.detail || 'Sign-in failed: ' + response.status)), false;
+    sessionStorage.setItem('hs.tenant', data.tenant_id);
+    sessionStorage.setItem('hs.session', data.token);
+    return true;
+  }
   let session = null; // the signed-in session's AbortController: sign-out aborts its stream
 
   function el(tag, props, children) {
@@ -62,34 +74,64 @@ export const PAGE_SCRIPT = `'use strict';
   }
 
   function metadataBlock(metadata) {
-    if (typeof metadata !== 'object' || Array.isArray(metadata)) return el('pre', { className: 'metadata', textContent: JSON.stringify(metadata, null, 2) });
+    if (typeof metadata !== 'object' || Array.isArray(metadata)) return el('pre', { className: 'metadata', textContent: visible(JSON.stringify(metadata, null, 2)).slice(0, 2000) });
     const list = el('dl', { className: 'metadata' });
     for (const [key, value] of Object.entries(metadata)) {
       const url = webLink(value);
       const cell = el('dd');
       if (url) cell.append(el('a', { href: url.href, textContent: value, target: '_blank', rel: 'noopener noreferrer' }));
-      else cell.textContent = typeof value === 'string' ? value : JSON.stringify(value);
-      list.append(el('dt', { textContent: key }), cell);
+      else cell.textContent = visible(typeof value === 'string' ? value : JSON.stringify(value)).slice(0, 2000);
+      list.append(el('dt', { textContent: visible(key) }), cell);
     }
     return list;
   }
 
-  function paramsBlock(params) {
-    const text = JSON.stringify(params, null, 2);
-    const pre = el('pre', { className: 'params', textContent: text });
-    const lines = text.split('\\n').length;
-    if (text.length <= FOLD_CHARACTERS && lines <= FOLD_LINES) return [el('div', { className: 'meta', textContent: 'params' }), pre];
-    return [el('details', { className: 'params-box' }, [el('summary', { textContent: 'params: ' + lines + ' lines, ' + text.length + ' characters (show)' }), pre])];
+  // A value's text, cut at VALUE_CHARACTERS with a button that shows the rest on demand.
+  function valueCell(text, className) {
+    const shownText = visible(text);
+    const cell = el('dd', { className: className || '' });
+    if (shownText.length <= VALUE_CHARACTERS) { cell.textContent = shownText; return cell; }
+    const value = el('span', { className: 'value', textContent: shownText.slice(0, VALUE_CHARACTERS) + '…' });
+    const more = el('button', { type: 'button', className: 'expand', textContent: 'show all ' + shownText.length + ' characters' });
+    more.addEventListener('click', () => { value.textContent = shownText; more.remove(); });
+    cell.append(value, ' ', more);
+    return cell;
+  }
+
+  // Params as a list: first the ones the approval's rule looked at (so a long or cunning field
+  // cannot push them out of sight), then the rest, each value cut to a few lines.
+  function paramsBlock(params, ruleFields) {
+    const label = el('div', { className: 'meta', textContent: 'params' });
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) return [label, el('dl', { className: 'params' }, [valueCell(JSON.stringify(params))])];
+    const names = Object.keys(params);
+    const ruled = (ruleFields || []).filter((name) => names.includes(name));
+    const ordered = [...ruled, ...names.filter((name) => !ruled.includes(name))];
+    const list = el('dl', { className: 'params' });
+    const row = (name) => {
+      const isRuled = ruled.includes(name);
+      const term = el('dt', { className: isRuled ? 'ruled' : '', textContent: visible(name) });
+      if (isRuled) term.title = 'the rule that asked for this approval looks at this field';
+      list.append(term, valueCell(JSON.stringify(params[name]), isRuled ? 'ruled' : ''));
+    };
+    ordered.slice(0, PARAMS_SHOWN).forEach(row);
+    const block = [label, list];
+    if (ordered.length > PARAMS_SHOWN) {
+      const rest = el('button', { type: 'button', className: 'expand', textContent: 'show ' + (ordered.length - PARAMS_SHOWN) + ' more params' });
+      rest.addEventListener('click', () => { ordered.slice(PARAMS_SHOWN).forEach(row); rest.remove(); });
+      block.push(rest);
+    }
+    if (ruled.length) label.textContent = 'params (the rule looks at ' + ruled.map(visible).join(', ') + ': shown first)';
+    return block;
   }
 
   function card(approval) {
     const short = shortId(approval.approval_id);
     const node = el('article', { className: 'card ' + (approval.status === 'pending' ? '' : approval.status), id: 'approval-' + approval.approval_id }, [
       el('div', { className: 'head' }, [
-        el('div', {}, [el('strong', { textContent: approval.action }), document.createTextNode(' by '), el('strong', { textContent: approval.agent_id })]),
+        el('div', {}, [el('strong', { className: 'action', textContent: visible(approval.action) }), document.createTextNode(' by '), el('strong', { className: 'agent', textContent: visible(approval.agent_id) })]),
         el('code', { className: 'approval-id', textContent: short, title: 'approval ' + approval.approval_id + ': in a terminal, haltstate approve ' + short }),
       ]),
-      el('div', { className: 'meta rule', textContent: (approval.policy_reason || '') + (approval.policy_id ? ' (rule ' + approval.policy_id + ')' : '') }),
+      el('div', { className: 'meta rule', textContent: visible((approval.policy_reason || '') + (approval.policy_id ? ' (rule ' + approval.policy_id + ')' : '')) }),
     ]);
     if (approval.status === 'pending') {
       const times = el('div', { className: 'meta times' });
@@ -100,7 +142,7 @@ export const PAGE_SCRIPT = `'use strict';
     } else {
       node.append(el('div', { className: 'meta', textContent: 'requested ' + clock(approval.created_at) }));
     }
-    node.append(...paramsBlock(approval.params));
+    node.append(...paramsBlock(approval.params, approval.rule_fields));
     if (approval.metadata) node.append(el('div', { className: 'meta', textContent: 'metadata' }), metadataBlock(approval.metadata));
     if (approval.status === 'pending') {
       const reason = el('input', { placeholder: 'reason (required to reject)', className: 'reason' });
@@ -110,7 +152,7 @@ export const PAGE_SCRIPT = `'use strict';
       reject.addEventListener('click', () => decide(approval.approval_id, 'reject', reason.value));
       node.append(el('div', { className: 'row' }, [reason, approve, reject]));
     } else {
-      node.append(el('div', { className: 'meta decision', textContent: approval.status + (approval.approver ? ' by ' + approval.approver : '') + (approval.reason ? ': ' + approval.reason : '') + (approval.decided_at ? ' · ' + clock(approval.decided_at) : '') }));
+      node.append(el('div', { className: 'meta decision', textContent: visible(approval.status + (approval.approver ? ' by ' + approval.approver : '') + (approval.reason ? ': ' + approval.reason : '') + (approval.decided_at ? ' · ' + clock(approval.decided_at) : '')) }));
     }
     return node;
   }
@@ -146,8 +188,8 @@ export const PAGE_SCRIPT = `'use strict';
   });
   function announce(approval) {
     if (!canNotify || Notification.permission !== 'granted') return;
-    const notification = new Notification('Approval requested: ' + approval.action, {
-      body: approval.agent_id + (approval.policy_reason ? ' · ' + approval.policy_reason : '') + ' · id ' + shortId(approval.approval_id),
+    const notification = new Notification('Approval requested: ' + visible(approval.action).slice(0, 200), {
+      body: visible(approval.agent_id + (approval.policy_reason ? ' · ' + approval.policy_reason : '')).slice(0, 300) + ' · id ' + shortId(approval.approval_id),
       tag: approval.approval_id,
     });
     notification.onclick = () => { window.focus(); notification.close(); };
@@ -170,8 +212,9 @@ export const PAGE_SCRIPT = `'use strict';
   function signOut(message) {
     if (session) session.abort();
     session = null;
+    if (auth().token) fetch('/local/session', { method: 'DELETE', headers: { authorization: 'Bearer ' + auth().token } }).catch(() => undefined);
     sessionStorage.removeItem('hs.tenant');
-    sessionStorage.removeItem('hs.key');
+    sessionStorage.removeItem('hs.session');
     $('pending').replaceChildren();
     $('decided').replaceChildren();
     refreshCount();
@@ -186,11 +229,19 @@ export const PAGE_SCRIPT = `'use strict';
 
   // Resolves true when the list is loaded, false when the key was refused.
   async function load(signal) {
-    const response = await fetch('/local/approvals?status=pending', { headers: headers(), signal });
-    if (response.status === 401 || response.status === 403) return signOut('That admin key was refused.'), false;
-    if (!response.ok) throw new Error('list ' + response.status);
-    const data = await response.json();
-    $('pending').replaceChildren(...data.approvals.map(card));
+    const approvals = [];
+    let cursor = null;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const response = await fetch('/local/approvals?status=pending' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''), { headers: headers(), signal });
+      if (response.status === 401 || response.status === 403) return signOut('The session ended (the server restarted?): sign in again.'), false;
+      if (!response.ok) throw new Error('list ' + response.status);
+      const data = await response.json();
+      approvals.push(...data.approvals);
+      cursor = data.next_cursor;
+      if (!cursor) break;
+    }
+    $('pending').replaceChildren(...approvals.map(card));
+    showError(cursor ? 'Showing the oldest ' + approvals.length + ' pending approvals; decide some to see the rest (or use haltstate approvals).' : '');
     refreshCount();
     return true;
   }
@@ -199,7 +250,7 @@ export const PAGE_SCRIPT = `'use strict';
     while (!signal.aborted) {
       try {
         const response = await fetch('/local/stream', { headers: headers(), signal });
-        if (response.status === 401 || response.status === 403) return signOut('That admin key was refused.');
+        if (response.status === 401 || response.status === 403) return signOut('The session ended (the server restarted?): sign in again.');
         if (!response.ok || !response.body) throw new Error('stream ' + response.status);
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = '';
@@ -233,15 +284,15 @@ export const PAGE_SCRIPT = `'use strict';
     }
   }
 
-  $('login').addEventListener('submit', (event) => {
+  $('login').addEventListener('submit', async (event) => {
     event.preventDefault();
-    sessionStorage.setItem('hs.tenant', $('tenant').value.trim());
-    sessionStorage.setItem('hs.key', $('key').value.trim());
-    start();
+    const ok = await signIn({ tenant_id: $('tenant').value.trim(), admin_key: $('key').value.trim() });
+    $('key').value = '';
+    if (ok) start();
   });
 
   function start() {
-    if (!auth().key) { $('login').hidden = false; return; }
+    if (!auth().token) { $('login').hidden = false; return; }
     $('login').hidden = true;
     $('app').hidden = false;
     $('status').textContent = 'connecting…';
@@ -252,6 +303,13 @@ export const PAGE_SCRIPT = `'use strict';
     stream(session.signal);
   }
   setInterval(() => document.querySelectorAll('.times').forEach(renderTimes), 5000);
-  start();
+  // A sign-in link: take the code (or an old-style tenant+key link) out of the address bar first,
+  // so neither the history nor a screenshot keeps it, then exchange it.
+  const hash = new URLSearchParams(location.hash.slice(1));
+  if (hash.get('code') || hash.get('key')) {
+    history.replaceState(null, '', location.pathname);
+    const body = hash.get('code') ? { code: hash.get('code') } : { tenant_id: hash.get('tenant') || '', admin_key: hash.get('key') };
+    signIn(body).then((ok) => (ok ? start() : ($('login').hidden = false)));
+  } else start();
 })();
 `;

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HEADERS } from '@haltstate/core';
 import type { Tenant } from '../policy/schema.js';
+import type { SessionBook } from '../sessions.js';
 import type { TenantDirectory } from '../tenants.js';
 import { bearer, fail, header } from '../http.js';
 
@@ -20,18 +21,20 @@ const NOT_ALLOWED: Record<Role, string> = {
 
 /**
  * The one auth rule of every route. The key comes from `X-API-Key`, `Authorization: Bearer` or
- * `X-Admin-Token` (all that are sent must be the same key). 401 when it does not authenticate
+ * `X-Admin-Token` (all that are sent must be the same key); a session token of the approvals
+ * page counts as its tenant's admin key. 401 when it does not authenticate
  * for the tenant named in `X-Tenant-Id` (missing, unknown, another tenant's; X-Tenant-Id may be
  * omitted, then the key names the tenant); 403 when it does but its role may not use the route.
  * Answers the refusal itself and returns undefined. Routes get it through {@link requireRole}.
  */
-function authenticate(tenants: TenantDirectory, request: FastifyRequest, reply: FastifyReply, role: Role): Tenant | undefined {
+function authenticate(tenants: TenantDirectory, sessions: SessionBook | undefined, request: FastifyRequest, reply: FastifyReply, role: Role): Tenant | undefined {
   const keys = new Set([header(request, HEADERS.apiKey), bearer(request), header(request, HEADERS.adminToken)].filter((key): key is string => key !== undefined && key !== ''));
   const [key] = keys;
   if (keys.size !== 1 || key === undefined) return void fail(reply, 401, NOT_AUTHENTICATED[role]);
   // Both lookups always run, so the time taken does not tell which kind of key was sent.
   const asAgent = tenants.byApiKey(key);
-  const asAdmin = tenants.byAdminKey(key);
+  const session = sessions?.tenantOf(key);
+  const asAdmin = tenants.byAdminKey(key) ?? tenants.all.find((tenant) => tenant.id === session);
   const tenant = asAgent ?? asAdmin;
   const claimed = header(request, HEADERS.tenantId);
   if (!tenant || (claimed !== undefined && claimed !== tenant.id)) return void fail(reply, 401, NOT_AUTHENTICATED[role]);
@@ -48,10 +51,11 @@ const AUTHENTICATED = new WeakMap<FastifyRequest, Tenant>();
  *
  * @example
  * app.addHook('preValidation', requireRole(tenants, 'agent'));
+ * app.addHook('preValidation', requireRole(tenants, 'admin', sessions)); // the page's sessions too
  */
-export function requireRole(tenants: TenantDirectory, role: Role) {
+export function requireRole(tenants: TenantDirectory, role: Role, sessions?: SessionBook) {
   return async function authenticated(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-    const tenant = authenticate(tenants, request, reply, role);
+    const tenant = authenticate(tenants, sessions, request, reply, role);
     if (!tenant) return reply;
     AUTHENTICATED.set(request, tenant);
     return undefined;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AgentStatus, ApprovalStatus, DecisionValue, GuardStatus } from '@haltstate/core';
 import { MIGRATIONS } from './migrations.js';
 import { currentTraceId } from '../trace-context.js';
-import type { CapHit, CheckAnswer, CheckInput, CheckOnceResult, DecideResult, GuardInput, GuardReportResult, GuardResult, PendingCaps, ReportVerdict, Store, StoredEvaluation, StoreOptions } from './store.js';
+import type { CapHit, CheckAnswer, CheckInput, CheckOnceResult, DecideResult, GuardInput, GuardReportResult, GuardResult, Page, PageRequest, PendingCaps, ReportVerdict, Store, StoredEvaluation, StoreOptions } from './store.js';
 import type { ApprovalRow, AuditEntry, AuditInput, GuardAnswer, GuardOutcome, GuardRow, NewApproval, ReportInput } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -43,6 +43,13 @@ const toAudit = (row: Row): AuditEntry => ({
   reason: (row.reason as string | null) ?? null,
   traceId: (row.trace_id as string | null) ?? null,
 });
+
+/** A page of rows fetched one past `limit`: the extra row only says there is more. */
+function toPage<T>(rows: Row[], limit: number, convert: (row: Row) => T): Page<T> {
+  const more = rows.length > limit;
+  const kept = more ? rows.slice(0, limit) : rows;
+  return { rows: kept.map(convert), next: more ? (kept[kept.length - 1]!.page_seq as number) : null };
+}
 
 /** Every statement the store runs, prepared once when it opens (after the migrations). */
 function prepareStatements(db: Database.Database) {
@@ -95,6 +102,7 @@ export class SqliteStore implements Store {
   /** The last decision's time: every new decision is stamped strictly after it. @unit epoch ms */
   #lastDecisionMs: number;
   readonly #requestIdWindowMs: number;
+  #pageStatements: Record<'approvals' | 'audit', Database.Statement> | undefined;
 
   /**
    * `onCreated` hears every new approval request; `onDecision` every approval that was approved,
@@ -180,6 +188,14 @@ export class SqliteStore implements Store {
       ? this.#sql.approvalsWithStatus.all(tenantId, status)
       : this.#sql.approvals.all(tenantId);
     return (rows as Row[]).map(toApproval);
+  }
+
+  approvalsPage(tenantId: string, request: PageRequest & { status?: ApprovalStatus }): Page<ApprovalRow> {
+    this.expireDue();
+    // Keyset paging on the row id (insertion order): a row inserted while a client pages through
+    // lands after every cursor it has, so nothing is skipped or shown twice.
+    const rows = this.#pageSql.approvals.all({ tenant: tenantId, status: request.status ?? null, after: request.after ?? 0, limit: request.limit + 1 }) as Row[];
+    return toPage(rows, request.limit, toApproval);
   }
 
   /** A human decision. `conflict` when already decided (or expired), `not_found` for another tenant's id. */
@@ -435,6 +451,19 @@ export class SqliteStore implements Store {
 
   auditTrail(tenantId: string): AuditEntry[] {
     return (this.#sql.auditTrail.all(tenantId) as Row[]).map(toAudit);
+  }
+
+  auditPage(tenantId: string, request: PageRequest): Page<AuditEntry> {
+    const rows = this.#pageSql.audit.all({ tenant: tenantId, after: request.after ?? 0, limit: request.limit + 1 }) as Row[];
+    return toPage(rows, request.limit, toAudit);
+  }
+
+  get #pageSql() {
+    this.#pageStatements ??= {
+      approvals: this.#db.prepare('SELECT rowid AS page_seq, * FROM approvals WHERE tenant_id = @tenant AND (@status IS NULL OR status = @status) AND rowid > @after ORDER BY rowid LIMIT @limit'),
+      audit: this.#db.prepare('SELECT id AS page_seq, * FROM audit WHERE tenant_id = @tenant AND id > @after ORDER BY id LIMIT @limit'),
+    };
+    return this.#pageStatements;
   }
 
   #approvalById(id: string): ApprovalRow | null {

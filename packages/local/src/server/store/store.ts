@@ -50,6 +50,18 @@ export type ReportVerdict = { kind: 'verified' | 'unverified' } | { kind: 'misma
  */
 export type GuardReportResult = { kind: 'ok'; guard: GuardRow } | { kind: 'not_found' | 'mismatch' } | { kind: 'not_permitted'; state: string | null };
 
+/** Which page of a list: at most `limit` rows after the row `after` names (from the last page's `next`). */
+export interface PageRequest {
+  limit: number;
+  after?: number;
+}
+
+/** One page of a list, oldest first; `next` is the `after` of the next page, null on the last. */
+export interface Page<T> {
+  rows: T[];
+  next: number | null;
+}
+
 /** The outcome of {@link Store.decide}. */
 export type DecideResult = { ok: true; approval: ApprovalRow } | { ok: false; error: 'not_found' | 'conflict'; approval?: ApprovalRow };
 
@@ -117,6 +129,8 @@ export interface Store {
   createApproval(input: NewApproval, notify?: boolean): ApprovalRow;
   getApproval(tenantId: string, id: string): ApprovalRow | undefined;
   listApprovals(tenantId: string, status?: ApprovalStatus): ApprovalRow[];
+  /** One page of the tenant's approvals (with the status, if given), in insertion order; rows inserted meanwhile come after every cursor already handed out. */
+  approvalsPage(tenantId: string, request: PageRequest & { status?: ApprovalStatus }): Page<ApprovalRow>;
   /** A human decision. `conflict` when already decided (or expired), `not_found` for another tenant's id. */
   decide(tenantId: string, id: string, status: 'approved' | 'rejected', approver: string, reason: string | null): DecideResult;
   /** Marks pending approvals past their expiry as expired; returns them. */
@@ -157,4 +171,6 @@ export interface Store {
   setAgentStatus(tenantId: string, agentId: string, status: AgentStatus): void;
   audit(entry: AuditInput): void;
   auditTrail(tenantId: string): AuditEntry[];
+  /** One page of the tenant's audit trail, oldest first. */
+  auditPage(tenantId: string, request: PageRequest): Page<AuditEntry>;
 }

@@ -23,8 +23,14 @@ export const streamQuery = z.object({ tenant_id: z.string().optional(), last_see
 /** `GET …/heartbeat` query. */
 export const heartbeatQuery = z.object({ agent_id: z.string().min(1).default('default') });
 
+/** A list route's paging: `limit` (at most the server limit maxPageSize, checked by the route) and the last page's `next_cursor`. */
+const paging = { limit: z.coerce.number().int().min(1).optional(), cursor: z.string().min(1).max(200).optional() };
+
 /** `GET /local/approvals` query. */
-export const listQuery = z.object({ status: schemas.approvalStatus.optional() });
+export const listQuery = z.object({ status: schemas.approvalStatus.optional(), ...paging });
+
+/** `GET /local/audit` query. */
+export const auditQuery = z.object(paging);
 
 const name = z.string().trim().min(1).max(200);
 

@@ -1,0 +1,95 @@
+import type { Socket } from 'node:net';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HEADERS } from '@haltstate/core';
+import type { ServerContext } from './context.js';
+import { bearer, fail, header } from './http.js';
+import { jsonDepth } from './json-depth.js';
+import { RateLimiter } from './rate-limit.js';
+import { secretDigest } from './secret-compare.js';
+
+// Sockets that carried a request with a valid key: the connection cap never cuts them to make room.
+const TRUSTED = new WeakSet<Socket>();
+
+/** The key a request presents, if exactly one (auth.ts refuses the rest). */
+function presentedKey(request: FastifyRequest): string | undefined {
+  const keys = new Set([header(request, HEADERS.apiKey), bearer(request), header(request, HEADERS.adminToken)].filter((key): key is string => key !== undefined && key !== ''));
+  return keys.size === 1 ? [...keys][0] : undefined;
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
+/**
+ * The server's bounds that come before any route: the connection cap, rate limits per key (and
+ * per IP for requests without a valid key), the cap on open event streams per key, and the JSON
+ * depth limit. The header, request and idle timeouts are the HTTP server's own settings
+ * (buildServer passes them to fastify). Each refusal names the limit that refused it, which is
+ * also the setting (`buildServer({ limits })`, `haltstate dev --limit name=value`) that changes it.
+ *
+ * @example
+ * guardFrontDoor(app, context); // before the routes are registered
+ */
+export function guardFrontDoor(app: FastifyInstance, context: ServerContext): void {
+  const { limits } = context;
+  const perKey = new RateLimiter(limits.requestsPerKey, limits.rateWindowMs);
+  const perIp = new RateLimiter(limits.requestsPerIp, limits.rateWindowMs);
+  const streams = new Map<string, number>();
+  const now = context.clock ?? Date.now;
+
+  // At the cap, a new connection pushes out the oldest one that never sent a valid key (a slow or
+  // idle stranger); when every open connection is an authenticated caller's, the new one is cut.
+  const sockets = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    if (sockets.size <= limits.maxConnections) return;
+    let victim: Socket = socket;
+    for (const open of sockets) {
+      if (open !== socket && !TRUSTED.has(open)) {
+        victim = open;
+        break;
+      }
+    }
+    sockets.delete(victim);
+    victim.destroy();
+  });
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const key = presentedKey(request);
+    const valid = key !== undefined && (context.tenants.byApiKey(key) ?? context.tenants.byAdminKey(key) ?? context.sessions.tenantOf(key)) !== undefined;
+    const bucket = valid ? `key:${secretDigest(key)}` : `ip:${request.ip}`;
+    const verdict = (valid ? perKey : perIp).take(bucket, now());
+    if (!verdict.ok) {
+      const [name, count] = valid ? ['requestsPerKey', limits.requestsPerKey] : ['requestsPerIp', limits.requestsPerIp];
+      void reply.header('retry-after', String(verdict.retryAfterSeconds));
+      return fail(reply, 429, `Rate limited: more than ${count} requests per ${seconds(limits.rateWindowMs)} ${valid ? 'with this key' : 'from this address without a valid key'} (server limit ${name}); retry after ${verdict.retryAfterSeconds} s`);
+    }
+    if (valid) TRUSTED.add(request.raw.socket);
+    if (valid && request.method === 'GET' && request.routeOptions.url?.endsWith('/stream')) {
+      const open = streams.get(bucket) ?? 0;
+      if (open >= limits.streamsPerKey) {
+        void reply.header('retry-after', '5');
+        return fail(reply, 429, `Too many event streams: this key already has ${open} open (server limit streamsPerKey); close one first`);
+      }
+      streams.set(bucket, open + 1);
+      reply.raw.once('close', () => {
+        const left = (streams.get(bucket) ?? 1) - 1;
+        if (left > 0) streams.set(bucket, left);
+        else streams.delete(bucket);
+      });
+    }
+    return undefined;
+  });
+
+  // Fastify's JSON parser, behind a depth check: a body nested past maxJsonDepth is a 422 that
+  // says so, never a stack overflow (a 500) in a parser, zod or a handler.
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    if (jsonDepth(text, limits.maxJsonDepth) > limits.maxJsonDepth) {
+      done(Object.assign(new Error(`Request body nests deeper than ${limits.maxJsonDepth} levels (server limit maxJsonDepth)`), { statusCode: 422 }), undefined);
+      return;
+    }
+    parse(request, text, done);
+  });
+}

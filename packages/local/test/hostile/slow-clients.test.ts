@@ -1,0 +1,74 @@
+// Slow or idle strangers cannot hold every connection: at maxConnections a new connection cuts the
+// oldest one that never sent a valid key, and trickled headers are cut by headersTimeoutMs.
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { HaltStateClient } from '@haltstate/core';
+import type { LocalServer } from '@haltstate/local';
+import { startServer, TENANTS } from '../helpers/server';
+
+const acme = TENANTS[0]!;
+
+/** A raw connection that the server has accepted (its 'connection' event fired). */
+async function slowConnection(server: LocalServer, first: string): Promise<Socket> {
+  const accepted = once(server.app.server, 'connection');
+  const { port } = server.app.server.address() as { port: number };
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  await once(socket, 'connect');
+  await accepted;
+  socket.write(first);
+  return socket;
+}
+
+describe('connection cap', () => {
+  let server: LocalServer;
+  beforeAll(async () => {
+    server = await startServer({ limits: { maxConnections: 3 } });
+  });
+  afterAll(() => server.close());
+
+  it('three trickling keyless connections fill the cap; a keyed agent is still answered and the oldest stranger is cut', async () => {
+    const slow = [
+      // a body that never finishes
+      await slowConnection(server, 'POST /api/sentinel/action/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"a":'),
+      // headers that never finish
+      await slowConnection(server, 'POST /api/sentinel/action/check HTTP/1.1\r\nHost: x\r\nX-Slow: '),
+      await slowConnection(server, 'GET / HTTP/1.1\r\nHost'),
+    ];
+    const closed = slow.map((socket) => once(socket, 'close').then(() => true));
+    const client = new HaltStateClient({ baseUrl: server.url, tenantId: acme.id, apiKey: acme.apiKey, agentId: 'payment-bot-1', retries: 0, onReportError: () => undefined });
+    expect(await client.heartbeat()).toBe('OK');
+    // The first (oldest) stranger made room.
+    expect(await closed[0]).toBe(true);
+    // The agent's kept-alive connection carried a valid key: new strangers cut each other, not it.
+    const more = await slowConnection(server, 'GET / HTTP/1.1\r\n');
+    await Promise.race([closed[1], once(more, 'close')]);
+    expect(await client.heartbeat()).toBe('OK');
+    await client.close();
+    for (const socket of [...slow, more]) socket.destroy();
+  });
+});
+
+describe('timeouts', () => {
+  let server: LocalServer;
+  beforeAll(async () => {
+    server = await startServer({ limits: { headersTimeoutMs: 300, requestTimeoutMs: 600 } });
+  });
+  afterAll(() => server.close());
+
+  it('headers trickled past headersTimeoutMs: the server answers 408 and closes the connection', async () => {
+    const socket = await slowConnection(server, 'GET /api/sentinel/heartbeat HTTP/1.1\r\nHost: x\r\n');
+    let answer = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+    await once(socket, 'close');
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it('a body trickled past requestTimeoutMs is cut too', async () => {
+    const socket = await slowConnection(server, 'POST /api/sentinel/action/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+    let answer = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+    await once(socket, 'close');
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  });
+});
