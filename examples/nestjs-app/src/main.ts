@@ -14,7 +14,7 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
   const url = await app.getUrl();
-  console.log(`Nest app on ${url}, HaltState local server on ${haltstate.url} (approvals page: ${haltstate.url}/#tenant=demo&key=${tenant.adminKey})`);
+  console.log(`Nest app on ${url}, HaltState local server on ${haltstate.url} (approvals page, a one-time sign-in link: ${haltstate.signInUrl(tenant.id)})`);
   console.log(`  curl -X POST ${url}/payments/INV-1 -H 'content-type: application/json' -d '{"amount":100}'    # 201: allowed`);
   console.log(`  curl -X POST ${url}/payments/INV-2 -H 'content-type: application/json' -d '{"amount":5000}'   # 202: approve it in the page, then send again`);
   console.log(`  curl -X POST ${url}/payments/admin/drop/users                                                 # 403: denied`);

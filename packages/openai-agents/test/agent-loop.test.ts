@@ -155,7 +155,7 @@ it.each([
     expect([outputText(outputs[`${id}-r`]), outputText(outputs[`${id}-d`])]).toEqual([`refunded o-${id}`, 'deleted']);
     await options.client.flush();
     const shadow = (await admin.audit()).filter((entry) => entry.kind === 'shadow_report' && entry.agentId === 'support-bot' && (entry.action === 'tool.refund' || entry.action === 'tool.delete_account'));
-    expect(shadow.map((entry) => [entry.action, entry.decision])).toEqual(expect.arrayContaining([['tool.refund', 'APPROVAL_REQUIRED'], ['tool.delete_account', 'DENY']]));
+    expect(shadow.map((entry) => [entry.action, entry.decision])).toEqual(expect.arrayContaining([['tool.refund', 'pending'], ['tool.delete_account', 'denied']]));
   } finally {
     warnings.mockRestore();
   }

@@ -31,6 +31,12 @@ tenants:
   - id: ${STARTER_TENANT.id}
     apiKey: ${STARTER_TENANT.apiKey}
     adminKey: ${STARTER_TENANT.adminKey}
+    # The apiKey above may act as any agent id (fine on a laptop). To hold an agent to its own
+    # name, give it a key bound to it; a bound key acting as another agent id is refused (403):
+    # agentKeys:
+    #   - key: <a long random key>
+    #     agents: "payment-bot*"                # a glob of the agent ids this key may use
+    # https://github.com/haltstate/haltstate-sdk-ts/blob/main/docs/security.md#what-each-key-can-do
 
 # Tried in order: the first rule that matches an action decides. A rule without \`when\` decides
 # every action it matches, so put narrow rules above broad ones (\`haltstate dev\` warns if not).
