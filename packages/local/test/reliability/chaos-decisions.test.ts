@@ -195,6 +195,17 @@ describe(`chaos off the happy path (seed ${SEED}, ${COUNT} calls)`, () => {
       // Phase 2: acme's agent is killed on the server; globex's is not.
       await tenants[0]!.admin().setAgentStatus('chaos-bot', 'KILL');
       await play(2);
+      // One call past the faults, so the kill is seen whatever the faults and the machine's load
+      // did to the calls above (each may have timed out before the server's answer came).
+      const direct = new HaltStateClient({ baseUrl: server.url, tenantId: ACME.id, apiKey: ACME.apiKey, agentId: 'chaos-bot', onReportError: () => undefined });
+      try {
+        await direct.guard({ action: 'read.data', params: { index: -1 }, idempotencyKey: `p2-${ACME.id}-direct` }, () => runs.push({ tenant: ACME.id, key: 'direct', action: 'read.data', phase: 2 }));
+      } catch (error) {
+        if (isHaltStateError(error, 'HALTSTATE_KILL_SWITCH')) killed.push('direct');
+        else untyped.push(error);
+      } finally {
+        await direct.close();
+      }
       await tenants[0]!.admin().setAgentStatus('chaos-bot', 'OK');
       // Phase 3: the policy is edited (reads are now denied) and the server restarts on its database.
       await server.close();
