@@ -172,7 +172,7 @@ describe('haltstate dev output', () => {
     const page = await (await fetch(`${dev.server!.url}/`)).text();
     expect(page).toMatch(/Open the sign-in link that <code>haltstate dev<\/code> prints for your tenant/);
     expect(dev.out.join('\n')).toMatch(/sign-in link for the approvals page: http/);
-    expect(dev.out).toContain('  Open a sign-in link to approve in the browser (each link works once; `haltstate sign-in-link` prints another); Ctrl+C stops the server.');
+    expect(dev.out).toContain('  Open a sign-in link to approve in the browser (each link works once; `npx --no-install haltstate sign-in-link` prints another); Ctrl+C stops the server.');
     await dev.stop();
   });
 

@@ -102,6 +102,18 @@ describe('policy file code frames', () => {
     expect(unknown.message).toContain('> 4 |     matches: {}\n    |     ^^^^^^^');
   });
 
+  it('an error about a key never prints the key: its frame shows the first 6 characters of each', () => {
+    const yaml = 'tenants:\n  - id: acme\n    apiKey: hs_local_acme_secret_1\n    adminKey: hs_admin_acme_secret_2\n  - id: globex\n    apiKey: hs_local_globex_secret_3\n    adminKey: hs_admin_acme_secret_2\n';
+    const duplicate = errorOf(() => readPolicyFile(write('keys.yaml', yaml)));
+    expect(duplicate.message).toContain('tenants[1].adminKey: adminKey is already used');
+    expect(duplicate.message).toContain('> 7 |     adminKey: hs_adm****************');
+    for (const secret of ['hs_admin_acme_secret_2', 'hs_local_globex_secret_3']) expect(duplicate.message).not.toContain(secret);
+    const short = errorOf(() => readPolicyFile(write('short.json', '{\n  "tenants": [\n    { "id": "a", "apiKey": "hs_local_valid_1", "adminKey": "shortie" }\n  ]\n}\n')));
+    expect(short.message).toContain('adminKey must be at least 8 characters');
+    expect(short.message).not.toContain('hs_local_valid_1');
+    expect(short.message).toContain('"apiKey": "hs_loc**********", "adminKey": "shorti*"');
+  });
+
   it.each([
     ['empty', ''],
     ['only comments', '# nothing yet\n'],

@@ -106,7 +106,7 @@ export function devCommand(cli: Command, io: CliIo): void {
       io.out(`HaltState local server listening on ${server.url}`);
       io.out(`  policy: ${options.policy ?? '(none: deny all)'} · ${policy.rules.length} rule(s) · database: ${options.db}`);
       for (const line of tenantLines(server, [...(policy.tenants ?? []), ...tenants], options.showKeys === true)) io.out(line);
-      io.out(`  Open a ${SIGN_IN_LINK} to approve in the browser (each link works once; \`haltstate sign-in-link\` prints another); Ctrl+C stops the server.`);
+      io.out(`  Open a ${SIGN_IN_LINK} to approve in the browser (each link works once; \`${command('sign-in-link')}\` prints another); Ctrl+C stops the server.`);
       await (io.stopSignal ??
         new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);

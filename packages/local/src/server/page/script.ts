@@ -27,7 +27,7 @@ export const PAGE_SCRIPT = `'use strict';
   async function signIn(body) {
     const response = await fetch('/local/sign-in', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const data = await response.json().catch(() => ({}));
-    if (!response.ok || !data.token) return showError(response.status === 401 ? 'Sign-in refused: that link was used already (each works once) or the key is wrong. Ask haltstate dev for a new link.' : (data.detail || 'Sign-in failed: ' + response.status)), false;
+    if (!response.ok || !data.token) return showError(response.status === 401 ? 'Sign-in refused: that link was used already (each works once) or the key is wrong. Run npx --no-install haltstate sign-in-link for a new one.' : (data.detail || 'Sign-in failed: ' + response.status)), false;
     sessionStorage.setItem('hs.tenant', data.tenant_id);
     sessionStorage.setItem('hs.session', data.token);
     return true;

@@ -6,8 +6,24 @@ export interface SourceMap {
   frame(path: ReadonlyArray<PropertyKey>, key?: string): string | undefined;
 }
 
+/** A key set in YAML or JSON (`apiKey: …`, `"adminKey": "…"`, an agent key's `key: …`), anywhere on a line. */
+const SECRET_VALUE = /(\b(?:apiKey|adminKey|key)["']?\s*:\s*["']?)([^\s"',#}\]]+)/g;
+
 /**
- * The line of `start` (and the one before) with a caret under `[start, end)`.
+ * A policy line as a code frame may print it: a key's value keeps its first 6 characters and
+ * the rest becomes `*` (same length, so the caret still points where it did), so an error about
+ * a key (too short, used twice) never prints the key to a terminal or a log.
+ *
+ * @example
+ * maskSecrets('    adminKey: hs_admin_globex'); // '    adminKey: hs_adm*********'
+ */
+export function maskSecrets(line: string): string {
+  return line.replace(SECRET_VALUE, (_, head: string, value: string) => `${head}${value.slice(0, 6)}${'*'.repeat(Math.max(0, value.length - 6))}`);
+}
+
+/**
+ * The line of `start` (and the one before) with a caret under `[start, end)`; key values are
+ * masked (see {@link maskSecrets}).
  *
  * @example
  * codeFrame('policy.yaml', text, 31, 36);
@@ -28,8 +44,8 @@ export function codeFrame(file: string, text: string, start: number, end = start
   // Underline the node on its first line only; a multi-line node gets its first line's rest.
   const caretLength = Math.max(1, Math.min(end - at, current.length - (col - 1)));
   const out = [`  --> ${file}:${line}:${col}`];
-  if (line > 1) out.push(`  ${gutter(line - 1)} | ${lines[line - 2]}`);
-  out.push(`> ${gutter(line)} | ${current}`, `  ${gutter('')} | ${' '.repeat(col - 1)}${'^'.repeat(caretLength)}`);
+  if (line > 1) out.push(`  ${gutter(line - 1)} | ${maskSecrets(lines[line - 2]!)}`);
+  out.push(`> ${gutter(line)} | ${maskSecrets(current)}`, `  ${gutter('')} | ${' '.repeat(col - 1)}${'^'.repeat(caretLength)}`);
   return out.join('\n');
 }
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../context.js';
 import { bearer, fail, useZodSchemas } from '../http.js';
+import { command } from '../../hints.js';
 
 const signInBody = z.union([
   z.object({ code: z.string().min(1).max(200) }).strict(),
@@ -31,7 +32,7 @@ export function signInRoutes(context: ServerContext) {
         const tenant = tenants.byAdminKey(body.admin_key);
         if (tenant && tenant.id === body.tenant_id) session = { tenantId: tenant.id, token: sessions.open(tenant.id) };
       }
-      if (!session) return fail(reply, 401, 'Sign-in refused: the code was used or is unknown, or the tenant id and admin key do not match; ask `haltstate dev` for a new link');
+      if (!session) return fail(reply, 401, `Sign-in refused: the code was used or is unknown, or the tenant id and admin key do not match; \`${command('sign-in-link')}\` prints a new link`);
       return { tenant_id: session.tenantId, token: session.token };
     });
 
