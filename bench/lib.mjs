@@ -11,7 +11,10 @@ export async function startServerProcess() {
   // BENCH_SERVER_NODE runs the server on another Node (its native SQLite addon is built for the
   // Node that ran npm ci), so the client can be measured on a different Node version.
   const serverNode = process.env.BENCH_SERVER_NODE ?? process.execPath;
-  const child = spawn(serverNode, [`${root}packages/local/bin/haltstate.cjs`, 'dev', '--port', '0', '--db', ':memory:', '--policy', `${root}bench/policy.yaml`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The figures measure the SDK, not the server's guards against a flood: one key sends far more
+  // than a real agent would, and a client under valgrind sends its requests very slowly.
+  const limits = ['requestsPerKey=1000000000', 'requestTimeoutMs=3600000', 'headersTimeoutMs=3600000', 'idleTimeoutMs=3600000'].flatMap((limit) => ['--limit', limit]);
+  const child = spawn(serverNode, [`${root}packages/local/bin/haltstate.cjs`, 'dev', '--port', '0', '--db', ':memory:', '--policy', `${root}bench/policy.yaml`, ...limits], { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {

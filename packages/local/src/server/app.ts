@@ -95,7 +95,9 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.idleTimeoutMs,
     // Node checks the two timeouts above on this interval (30 s by default, longer than them).
-    http: { headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs), connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) },
+    // requestTimeout is given here too: Node checks headersTimeout against it when the server is
+    // made, before fastify sets it, and would compare with its own default (300 s) instead.
+    http: { requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs), connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) },
   });
   guardFrontDoor(app, context);
   app.setErrorHandler((error: { statusCode?: unknown; message?: unknown }, request, reply) => {

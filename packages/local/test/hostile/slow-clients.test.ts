@@ -72,3 +72,14 @@ describe('timeouts', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
   });
 });
+
+describe('timeout settings', () => {
+  it('timeouts longer than Node\'s defaults start a server that keeps them (Node checks the header timeout against the request timeout when the server is made)', async () => {
+    const server = await startServer({ limits: { headersTimeoutMs: 3_600_000, requestTimeoutMs: 3_600_000, idleTimeoutMs: 3_600_000 } });
+    try {
+      expect([server.app.server.headersTimeout, server.app.server.requestTimeout, server.app.server.keepAliveTimeout]).toEqual([3_600_000, 3_600_000, 3_600_000]);
+    } finally {
+      await server.close();
+    }
+  });
+});
