@@ -32,10 +32,11 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'policy.yaml'), savedAs('policy.yaml'));
   writeFileSync(join(dir, 'otel.mjs'), savedAs('otel.mjs'));
   const policy = loadPolicyFile(join(dir, 'policy.yaml'));
-  expect(policy.tenants).toHaveLength(1);
+  const tenants = policy.tenants ?? [];
+  expect(tenants).toHaveLength(1);
   // The doc's environment names the doc's tenant and key.
-  expect(docEnv).toEqual({ HALTSTATE_BASE_URL: 'http://127.0.0.1:8787', HALTSTATE_TENANT_ID: policy.tenants[0]!.id, HALTSTATE_API_KEY: policy.tenants[0]!.apiKey });
-  tenant = { id: policy.tenants[0]!.id, apiKey: testKey('otel-docs'), adminKey: testKey('otel-docs-admin') };
+  expect(docEnv).toEqual({ HALTSTATE_BASE_URL: 'http://127.0.0.1:8787', HALTSTATE_TENANT_ID: tenants[0]!.id, HALTSTATE_API_KEY: tenants[0]!.apiKey });
+  tenant = { id: tenants[0]!.id, apiKey: testKey('otel-docs'), adminKey: testKey('otel-docs-admin') };
   server = await createLocalServer({ policy: { ...policy, tenants: [tenant] } });
 });
 afterAll(async () => {
