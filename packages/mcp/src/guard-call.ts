@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { ActionParams, HaltStateClient, HaltStateMode, WaitOptions } from '@haltstate/core';
+import { isHaltStateError, type ActionParams, type HaltStateClient, type HaltStateMode, type WaitOptions } from '@haltstate/core';
 import { notRunText } from './not-run-text.js';
 
 /** One tool call, as both `guardMcpServer` and the proxy ask HaltState about it. */
@@ -17,6 +17,8 @@ export interface ToolCall {
   wait?: boolean | WaitOptions | undefined;
   signal?: AbortSignal | undefined;
   approvalUrl?: ((approvalId: string) => string) | undefined;
+  /** Told when the call answers "pending" (it did not run; a human must decide first). */
+  onPending?: ((approvalId: string) => void) | undefined;
 }
 
 /** A tool's own `isError` result: thrown inside the guard so the audit records an error outcome. */
@@ -82,6 +84,7 @@ export async function guardCall(call: ToolCall, run: () => Promise<CallToolResul
   } catch (error) {
     if (error instanceof ToolError) return error.result;
     if (started) throw error;
+    if (isHaltStateError(error, 'HALTSTATE_APPROVAL_PENDING') || isHaltStateError(error, 'HALTSTATE_APPROVAL_TIMEOUT')) call.onPending?.(error.approvalId);
     return errorResult(notRunText(error, call));
   }
 }

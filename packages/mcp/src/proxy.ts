@@ -98,6 +98,9 @@ export function createMcpProxy(options: McpProxyOptions): Server {
     const declined = new AbortController();
     const elicitation = new AbortController();
     let pending: { approvalId: string; url: string | undefined } | undefined;
+    // Every pending answer is logged (with or without a wait): the host's log is where a user
+    // looks for the approval to decide. Only the action and the approval id, never the arguments.
+    const logPending = (approvalId: string) => log(`"${action}" is pending: approval ${approvalId}; the tool did not run (decide in HaltState, then repeat the call)`);
 
     const call: ToolCall = {
       client,
@@ -109,6 +112,7 @@ export function createMcpProxy(options: McpProxyOptions): Server {
       mode: options.mode,
       signal: AbortSignal.any([extra.signal, declined.signal]),
       approvalUrl: options.approvalUrl,
+      onPending: logPending,
       ...(wait > 0
         ? {
             wait: {
@@ -147,7 +151,11 @@ export function createMcpProxy(options: McpProxyOptions): Server {
         }
       });
       // The user declined to open the page, which ended the wait: the call is still pending in HaltState.
-      return !ran && pending && declined.signal.aborted ? errorResult(pendingText(action, pending.approvalId, pending.url)) : result;
+      if (!ran && pending && declined.signal.aborted) {
+        logPending(pending.approvalId);
+        return errorResult(pendingText(action, pending.approvalId, pending.url));
+      }
+      return result;
     } finally {
       if (pending && urlElicitation) {
         elicitation.abort();

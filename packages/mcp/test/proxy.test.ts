@@ -57,6 +57,9 @@ it('forwards the upstream and guards every call: allowed runs, denied does not, 
   expect(first.isError).toBe(true);
   expect(textOf(first)).toContain(`approval id ${approval.approval_id}`);
   expect(textOf(first)).toContain('did NOT run');
+  // With no wait (the default), the pending answer is still logged: the action and the approval, never the arguments.
+  const logged = await proxy.stderrContaining(`"mcp.files.send" is pending: approval ${approval.approval_id}`);
+  expect(logged).not.toContain('ops@example.com');
 
   await policy.admin.approve(approval.approval_id, { approver: 'alice' });
   expect(textOf(await host.callTool(call))).toBe('sent to ops@example.com');
@@ -142,6 +145,7 @@ it('a declined elicitation never runs the tool: the call answers pending', async
   expect(result.isError).toBe(true);
   expect(textOf(result)).toContain('approval pending');
   expect(textOf(result)).toContain('https://approvals.example/#/');
+  expect(await proxy.stderrContaining('"mcp.files.send" is pending: approval ')).not.toContain('dan@example.com');
   expect(proxy.upstreamLog().slice(1)).toEqual([]);
 });
 

@@ -32,7 +32,9 @@ Options:
   --heartbeat-ms N       how often to poll the kill switch (default: 30000)
   -h, --help             this text
 
-Example (a host's MCP config): "command": "npx", "args": ["haltstate-mcp", "proxy", "--", "node", "server.mjs"]`;
+Example (a host's MCP config; absolute paths, since a host starts servers from a folder of its own):
+  "command": "node",
+  "args": ["/path/to/project/node_modules/@haltstate/mcp/bin/haltstate-mcp.cjs", "proxy", "--", "node", "/path/to/project/server.mjs"]`;
 
 function whole(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;

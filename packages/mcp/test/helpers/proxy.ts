@@ -63,6 +63,8 @@ export interface RunningProxy {
   /** Every line the proxy wrote to stdout. */
   stdoutLines: () => string[];
   stderr: () => string;
+  /** Resolves with everything written to stderr once it contains `text` (rejects if the proxy exits first). */
+  stderrContaining: (text: string) => Promise<string>;
   /** What the upstream ran, one line each (its first line says which HALTSTATE_* variables it saw). */
   upstreamLog: () => string[];
   /** Closes the host's side (stdin) and resolves with the proxy's exit code. */
@@ -91,6 +93,19 @@ export async function startProxy(
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // Stdout and stderr are two pipes: a line logged before an answer may arrive after it, so a
+  // test waits for the line (an event), never a while.
+  const stderrContaining = (text: string) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        if (!stderr.includes(text)) return;
+        child.stderr.off('data', check);
+        resolve(stderr);
+      };
+      child.stderr.on('data', check);
+      child.once('exit', () => reject(new Error(`the proxy exited before its stderr said ${JSON.stringify(text)}:\n${stderr}`)));
+      check();
+    });
   const transport = new RecordingTransport(child);
   const host = new Client({ name: 'test-host', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
   options.setup?.(host);
@@ -100,6 +115,7 @@ export async function startProxy(
     child,
     stdoutLines: () => transport.lines.filter((line) => line.length > 0),
     stderr: () => stderr,
+    stderrContaining,
     upstreamLog: () => readFileSync(upstreamLog, 'utf8').split('\n').filter(Boolean),
     close: async () => {
       child.stdin.end();
