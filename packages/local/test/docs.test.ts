@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { program } from '../src/cli/index';
 
 const root = join(__dirname, '../../..');
-const DOCS = ['docs/local-server.md', 'docs/quickstart.md', 'packages/local/README.md'];
+const CLI_DOCS = ['docs/local-server.md', 'docs/quickstart.md', 'packages/local/README.md'];
+const DOCS = [...CLI_DOCS, 'docs/security.md', 'docs/mcp.md', 'docs/observability.md', 'docs/shadow-mode.md', 'packages/mcp/README.md', 'packages/core/README.md'];
 const REPOSITORY = 'https://github.com/haltstate/haltstate-sdk-ts/blob/main/';
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
 const codeBlocks = (text: string) => [...text.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((match) => match[1]!);
@@ -37,7 +38,8 @@ describe.each(DOCS)('%s', (doc) => {
       .flatMap((block) => block.split('\n'))
       .map((line) => /^(?:npx --no-install |npm exec -- )?haltstate (.*)$/.exec(line.trim())?.[1])
       .filter((rest): rest is string => rest !== undefined);
-    expect(lines.length).toBeGreaterThan(0);
+    // The CLI's own docs show it; the others may name no command at all.
+    if (CLI_DOCS.includes(doc)) expect(lines.length).toBeGreaterThan(0);
     const unknown: string[] = [];
     for (const rest of lines) {
       const [names, ...args] = rest.split(/\s+/);
