@@ -32,10 +32,14 @@ it('--interactive: the printed sign-in link works, and the printed approve comma
   });
   try {
     const { link, command } = await printed;
+    // The link carries a one-time code (never a key), which the page exchanges for a session.
     const url = new URL(link);
-    const sign = new URLSearchParams(url.hash.slice(1));
-    expect(sign.get('tenant')).toBe('demo');
-    expect(await new AdminClient({ url: url.origin, tenantId: 'demo', adminKey: sign.get('key')! }).whoami()).toEqual({ tenant_id: 'demo' });
+    const code = new URLSearchParams(url.hash.slice(1)).get('code');
+    expect(code).toMatch(/^hs_code_/);
+    const signIn = await fetch(`${url.origin}/local/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    const session = (await signIn.json()) as { tenant_id: string; token: string };
+    expect(session.tenant_id).toBe('demo');
+    expect(await new AdminClient({ url: url.origin, tenantId: 'demo', adminKey: session.token }).whoami()).toEqual({ tenant_id: 'demo' });
     expect(command).toMatch(/^npx --no-install haltstate approve [0-9a-f]{8} --url http:\/\/127\.0\.0\.1:\d+ --tenant demo --admin-key hs_admin_demo_key$/);
 
     // Exactly as printed, from the repository root, in a shell.
