@@ -31,6 +31,20 @@ it('with the API but no provider: runs, sends no trace context', async () => {
   expect(headers).not.toContain('tracestate');
 });
 
+it('a provider registered after a client made untraced calls is used from the next call on', async () => {
+  api().post(`${PREFIX}/action/check`).times(2).reply(200, { decision: 'ALLOW', reason: 'ok', policy_id: 'p' }, json);
+  const client = new HaltStateClient({ tenantId: TENANT, apiKey: KEY, baseUrl: BASE_URL, retries: 0 });
+  await client.check('a.before');
+  const telemetry = installTelemetry();
+  try {
+    await client.check('a.after');
+    expect(telemetry.spans().map((span) => [span.name, span.attributes['haltstate.action']])).toEqual([['haltstate.check', 'a.after']]);
+  } finally {
+    await client.close();
+    await telemetry.shutdown();
+  }
+});
+
 it('when @opentelemetry/api cannot be loaded: runs, records nothing, sends no trace context, even inside an app span', async () => {
   let Isolated: typeof HaltStateClient | undefined;
   jest.isolateModules(() => {

@@ -29,6 +29,22 @@ const TRACER_NAME = '@haltstate/core';
 /** Taken per span: the SDK caches tracers by name, and a cached proxy would miss a provider set later. */
 const tracer = (api: Otel) => api.trace.getTracer(TRACER_NAME, SDK_VERSION);
 
+let noopProvider: unknown;
+
+/**
+ * Whether a tracer provider is registered. Without one every span would be a no-op: the check
+ * skips the tracer, span and attribute objects a no-op span still costs on every call. The API's
+ * own proxy answers its no-op provider until a provider is set; a provider registered through
+ * another copy of the API (the other build of this package) is not this copy's proxy, so it
+ * counts as on.
+ */
+function tracingOn(api: Otel): boolean {
+  const provider = api.trace.getTracerProvider();
+  if (!(provider instanceof api.ProxyTracerProvider)) return true;
+  noopProvider ??= new api.ProxyTracerProvider().getDelegate();
+  return provider.getDelegate() !== noopProvider;
+}
+
 function defined(attributes: SpanAttributes): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
   for (const [name, value] of Object.entries(attributes)) if (value !== null && value !== undefined) out[name] = value;
@@ -54,7 +70,7 @@ export async function inSpan<T>(name: SpanName, attributes: SpanAttributes, fn: 
   const ready = otelReady();
   if (ready !== undefined) await ready;
   const api = otel();
-  if (api === null) return fn(OFF);
+  if (api === null || !tracingOn(api)) return fn(OFF);
   const parentContext = (parent as OtelApi.Context | undefined) ?? api.context.active();
   const span = tracer(api).startSpan(name, { attributes: defined(attributes) }, parentContext);
   // No provider registered (or a sampler said no): nothing to record, nothing to keep up.
