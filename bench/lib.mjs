@@ -2,7 +2,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import ky from 'ky';
 import { Bench } from 'tinybench';
+import { HaltStateClient } from '@haltstate/core';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -85,3 +87,30 @@ export function machine() {
 }
 
 export const fmt = (value, digits = 3) => (Number.isFinite(value) ? Number(value.toPrecision(digits)) : value);
+
+/**
+ * `check()` and a bare ky post of the same request against `url`: ky set up as the SDK's transport
+ * sets it up (internal/transport.ts: same headers, `retry: 0`, the per-request timeout), so the
+ * difference left is the SDK's own work. The client has no retries; close it when done.
+ */
+export function checkAgainstKy(url, { timeoutMs = 5000 } = {}) {
+  const key = 'hs_bench_api_key';
+  const tenant = 'bench';
+  const params = { amount: 10, currency: 'USD' };
+  const client = new HaltStateClient({ baseUrl: url, tenantId: tenant, apiKey: key, agentId: 'bench-bot', retries: 0, timeoutMs, onReportError: () => undefined });
+  const bare = ky.create({
+    prefixUrl: `${url}/api/sentinel`,
+    headers: { 'x-tenant-id': tenant, 'x-api-key': key, authorization: `Bearer ${key}`, 'user-agent': 'bench' },
+    retry: 0,
+    timeout: false,
+    throwHttpErrors: false,
+  });
+  return {
+    client,
+    params,
+    tasks: {
+      check: () => client.check({ action: 'bench.check', params }),
+      ky: async () => (await bare.post('action/check', { json: { agent_id: 'bench-bot', action: 'bench.check', params }, timeout: timeoutMs })).json(),
+    },
+  };
+}

@@ -9,37 +9,20 @@
 // Needs a build (npm run build). Not part of npm test; numbers go to docs/performance.md.
 import { randomUUID } from 'node:crypto';
 import { Session } from 'node:inspector/promises';
-import ky from 'ky';
 import { Bench } from 'tinybench';
-import { HaltStateClient } from '@haltstate/core';
 import { toJsonObject } from '../packages/core/dist/esm/json.js';
 import { redact } from '../packages/core/dist/esm/redaction.js';
 import { identifier } from '../packages/core/dist/esm/schemas/common.js';
 import { checkResponse } from '../packages/core/dist/esm/schemas/check.js';
-import { startServerProcess } from './lib.mjs';
+import { checkAgainstKy, startServerProcess } from './lib.mjs';
 
 const argv = process.argv.slice(2);
 const calls = Number(argv[argv.indexOf('--calls') + 1] || 0) || 4000;
-const KEY = 'hs_bench_api_key';
-const TENANT = 'bench';
 const params = { amount: 10, currency: 'USD' };
 const us = (value) => (Math.round(value * 10) / 10).toFixed(1);
 
 const server = await startServerProcess();
-const client = new HaltStateClient({ baseUrl: server.url, tenantId: TENANT, apiKey: KEY, agentId: 'bench-bot', retries: 0, onReportError: () => undefined });
-// The transport's own ky settings (internal/transport.ts), the same headers, and the per-request
-// timeout the SDK passes: the difference left is the SDK's own work.
-const bare = ky.create({
-  prefixUrl: `${server.url}/api/sentinel`,
-  headers: { 'x-tenant-id': TENANT, 'x-api-key': KEY, authorization: `Bearer ${KEY}`, 'user-agent': 'bench' },
-  retry: 0,
-  timeout: false,
-  throwHttpErrors: false,
-});
-const tasks = {
-  check: () => client.check({ action: 'bench.check', params }),
-  ky: async () => (await bare.post('action/check', { json: { agent_id: 'bench-bot', action: 'bench.check', params }, timeout: 5000 })).json(),
-};
+const { client, tasks } = checkAgainstKy(server.url);
 
 /** A copy of readCapped in packages/core/src/internal/transport.ts (not exported), to time it alone. */
 async function readCappedCopy(response, limit, deadline) {
