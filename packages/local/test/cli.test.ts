@@ -67,8 +67,8 @@ describe('haltstate CLI', () => {
     const spy = jest.spyOn(jest.requireActual<typeof import('node:crypto')>('node:crypto'), 'randomUUID');
     spy.mockReturnValueOnce('abcd1111-0000-4000-8000-000000000001').mockReturnValueOnce('abcd2222-0000-4000-8000-000000000002');
     const request = { tenantId: 'acme', agentId: 'payment-bot-1', action: 'payment.process', policyId: 'large-payments', policyReason: 'Over the automatic limit', ttlMs: 60_000, metadata: null };
-    const one = server.store.createApproval({ ...request, params: { amount: 8001 } });
-    const two = server.store.createApproval({ ...request, params: { amount: 8002 } });
+    const one = await server.store.createApproval({ ...request, params: { amount: 8001 } });
+    const two = await server.store.createApproval({ ...request, params: { amount: 8002 } });
     spy.mockRestore();
     expect([one.id, two.id]).toEqual(['abcd1111-0000-4000-8000-000000000001', 'abcd2222-0000-4000-8000-000000000002']);
     const client = clientFor(server);
@@ -162,14 +162,14 @@ describe('haltstate CLI', () => {
       await client.check('payment.process', { params: { amount: 5000 } });
       await client.guard({ action: 'read.x', idempotencyKey: 'reset-key' }, () => 1);
       await client.flush();
-      used.store.setAgentStatus('acme', 'payment-bot-1', 'KILL');
+      await used.store.setAgentStatus('acme', 'payment-bot-1', 'KILL');
       await used.close();
       return db;
     }
     async function contents(db: string) {
       const reopened = await startServer({ db });
       try {
-        return { approvals: reopened.store.listApprovals('acme').length, audit: reopened.store.auditTrail('acme').length, status: reopened.store.agentStatus('acme', 'payment-bot-1') };
+        return { approvals: (await reopened.store.listApprovals('acme')).length, audit: (await reopened.store.auditTrail('acme')).length, status: await reopened.store.agentStatus('acme', 'payment-bot-1') };
       } finally {
         await reopened.close();
       }
@@ -216,7 +216,7 @@ describe('haltstate CLI', () => {
         const exit = main(['dev', '--port', '0', '--db', db, ...(fresh ? ['--fresh'] : [])], { ...run.io, onServer: (s) => (started = s) }).finally(() => (ended = true));
         while (!started && !ended) await new Promise((resolve) => setImmediate(resolve));
         expect({ err: run.err.filter((line) => !line.startsWith('warning')), started: started !== undefined }).toEqual({ err: [], started: true });
-        expect(started!.store.listApprovals('acme')).toHaveLength(approvals);
+        expect(await started!.store.listApprovals('acme')).toHaveLength(approvals);
         expect(run.out.join('\n').includes('cleared')).toBe(fresh);
         stop();
         expect(await exit).toBe(0);

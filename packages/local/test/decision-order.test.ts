@@ -95,7 +95,7 @@ describe('decision order', () => {
       const api = request(built);
       const [x, y] = [await api.approval('flash.sale'), await api.approval('flash.sale')];
       clock.ms += 5000;
-      const expired = built.store.expireDue();
+      const expired = await built.store.expireDue();
       expect(expired.map((approval) => approval.id)).toEqual([x, y]);
       expect(Date.parse(expired[1]!.decidedAt!)).toBeGreaterThan(Date.parse(expired[0]!.decidedAt!));
       expect((await api.since(expired[0]!.decidedAt!)).map((decision) => decision.request_id)).toEqual([y]);

@@ -193,7 +193,7 @@ describeWithBrowser('approvals page features (chromium)', () => {
     expect(await card.locator('.approval-id').textContent()).toBe(long.approvalId!.slice(0, 8));
     expect(await card.locator('.rule').textContent()).toBe('Over the automatic limit (rule large-payments)');
     // The page's clock, 3 minutes after the request: the line refreshes itself (every 5 s).
-    const row = server.store.listApprovals('globex').find((entry) => entry.id === long.approvalId)!;
+    const row = (await server.store.listApprovals('globex')).find((entry) => entry.id === long.approvalId)!;
     const createdAt = Date.parse(row.createdAt);
     expect(Date.parse(row.expiresAt) - createdAt).toBe(15 * 60_000);
     await page.clock.setFixedTime(createdAt + 3 * 60_000);

@@ -82,7 +82,7 @@ it('a remembered id survives a restart (file DB) and is forgotten after the wind
       now += 59_000;
       expect((await check(second, large, id)).json()).toEqual(answer);
       now += 2_000;
-      expect(second.store.forgetRequestIds()).toBe(1);
+      expect(await second.store.forgetRequestIds()).toBe(1);
       const fresh = (await check(second, large, id)).json();
       expect(fresh.approval_id).not.toBe(answer.approval_id);
     } finally {

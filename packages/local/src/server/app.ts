@@ -121,14 +121,26 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
   void app.register(signInRoutes(context), { prefix: '/local' });
   void app.register(pageRoutes());
 
+  // One sweep at a time: a tick that finds the last one still running skips. A failing sweep is
+  // logged, never an unhandled rejection (the next tick tries again).
+  let sweeping: Promise<void> | null = null;
   const sweep = setInterval(() => {
-    store.expireDue();
-    store.forgetRequestIds();
+    if (sweeping) return;
+    sweeping = (async () => {
+      await store.expireDue();
+      await store.forgetRequestIds();
+    })()
+      .catch((error: unknown) => app.log.error({ err: error }, 'expiry sweep failed'))
+      .finally(() => {
+        sweeping = null;
+      });
   }, options.expirySweepMs ?? 1000);
   sweep.unref();
   app.addHook('onClose', async () => {
     clearInterval(sweep);
-    store.close();
+    // A sweep under way finishes before the store closes under it.
+    await sweeping;
+    await store.close();
   });
   const signInToken = (tenantId: string) => {
     const token = directory.signInToken(tenantId);

@@ -20,11 +20,11 @@ export interface AgentCall {
  * evaluation only when the key has no approval yet.
  *
  * @example
- * const decision = decide(context, tenant.id, body);
+ * const decision = await decide(context, tenant.id, body);
  * if (decision.killed) … // decision.evaluation is KILLED
  */
-export function decide(context: Pick<ServerContext, 'store' | 'policy' | 'limits'>, tenantId: string, call: AgentCall): { killed: boolean; evaluation: Evaluation } {
-  const killed = context.store.agentStatus(tenantId, call.agent_id) === 'KILL';
+export async function decide(context: Pick<ServerContext, 'store' | 'policy' | 'limits'>, tenantId: string, call: AgentCall): Promise<{ killed: boolean; evaluation: Evaluation }> {
+  const killed = (await context.store.agentStatus(tenantId, call.agent_id)) === 'KILL';
   if (killed) return { killed, evaluation: KILLED };
   return { killed, evaluation: evaluate(context.policy(), { agentId: call.agent_id, action: call.action, params: call.params }, { maxMatchedLength: context.limits.maxMatchedLength }) };
 }

@@ -48,7 +48,7 @@ describe('a tenant named like an EventEmitter event', () => {
       expect(guard.json()).toMatchObject({ status: 'pending' });
       now = new Date(now.getTime() + 5_000);
       // Before: EventEmitter's emit('error', …) with no listener threw out of the sweep.
-      expect(built.store.expireDue()).toHaveLength(1);
+      expect(await built.store.expireDue()).toHaveLength(1);
     } finally {
       await built.app.close();
     }

@@ -22,14 +22,14 @@ const post = async (path: string, body: object, extra: Record<string, string> = 
 };
 const report = (fields: Partial<Record<'request_id' | 'agent_id' | 'action' | 'decision' | 'policy_id', string | null>> & { result?: object | null }) =>
   post('/action/report', { request_id: uniqueKey('forged'), agent_id: 'payment-bot-1', action: 'payment.process', status: 'success', decision: 'ALLOW', policy_id: 'small-payments', result: null, ...fields });
-const audit = (predicate: (entry: AuditEntry) => boolean) => server.store.auditTrail(acme.id).filter(predicate);
+const audit = async (predicate: (entry: AuditEntry) => boolean) => (await server.store.auditTrail(acme.id)).filter(predicate);
 
 describe('reports of checked actions', () => {
   it('a report for an action that was never checked is recorded as an unverified claim, never as "ALLOW, small-payments"', async () => {
     const id = uniqueKey('never-checked');
     const answer = await report({ request_id: id });
     expect(answer).toEqual({ status: 202, body: { ok: true, verified: false, detail: `No decision of this server has request_id "${id}": recorded as the agent's unverified claim, not as a decision` } });
-    expect(audit((entry) => entry.requestId === id)).toEqual([
+    expect(await audit((entry) => entry.requestId === id)).toEqual([
       expect.objectContaining({ kind: 'unverified_report', decision: null, policyId: null, agentId: 'payment-bot-1', action: 'payment.process', outcome: 'success' }),
     ]);
   });
@@ -47,10 +47,10 @@ describe('reports of checked actions', () => {
       expect(answer.status).toBe(409);
       expect(answer.body.detail).toMatch(/^Report refused: request_id ".+"/);
     }
-    expect(audit((entry) => entry.requestId === id).map((entry) => entry.kind)).toEqual(['check']);
+    expect((await audit((entry) => entry.requestId === id)).map((entry) => entry.kind)).toEqual(['check']);
     // The true report still goes in after the refused ones, with the server's decision.
     expect((await report({ request_id: id, action: 'database.drop', decision: 'DENY', policy_id: 'no-drops' })).status).toBe(200);
-    expect(audit((entry) => entry.requestId === id && entry.kind === 'report')).toEqual([expect.objectContaining({ decision: 'DENY', policyId: 'no-drops' })]);
+    expect(await audit((entry) => entry.requestId === id && entry.kind === 'report')).toEqual([expect.objectContaining({ decision: 'DENY', policyId: 'no-drops' })]);
   });
 
   it("core's check → report flow is verified: the audit line carries the server's decision", async () => {
@@ -60,7 +60,7 @@ describe('reports of checked actions', () => {
       expect(decision).toMatchObject({ decision: 'ALLOW', policyId: 'small-payments' });
       await client.report(decision, { status: 'success', result: { transactionId: 'tx_1' } });
       expect(await client.flush()).toMatchObject({ ok: true, delivered: 1 });
-      expect(audit((entry) => entry.requestId === decision.requestId).map((entry) => [entry.kind, entry.decision, entry.policyId])).toEqual([
+      expect((await audit((entry) => entry.requestId === decision.requestId)).map((entry) => [entry.kind, entry.decision, entry.policyId])).toEqual([
         ['check', 'ALLOW', 'small-payments'],
         ['report', 'ALLOW', 'small-payments'],
       ]);
@@ -76,7 +76,7 @@ describe('reports of checked actions', () => {
       const decision = { decision: 'ALLOW' as const, allowed: true, denied: false, requiresApproval: false, reason: 'Fail-open: connection error', policyId: null, latencyMs: 0, approvalId: null, requestId: uniqueKey('fail-open'), failOpen: true, action: 'payment.process', agentId: 'payment-bot-1' };
       await client.report(decision, { status: 'success' });
       expect(await client.flush()).toMatchObject({ ok: true, delivered: 1 });
-      expect(audit((entry) => entry.requestId === decision.requestId)).toEqual([expect.objectContaining({ kind: 'unverified_report', decision: null })]);
+      expect(await audit((entry) => entry.requestId === decision.requestId)).toEqual([expect.objectContaining({ kind: 'unverified_report', decision: null })]);
     } finally {
       await client.close();
     }
@@ -94,7 +94,7 @@ describe('guard reports', () => {
     expect((await guard(key, 'database.drop')).body).toMatchObject({ status: 'denied' });
     const answer = await guardReport(key, { action: 'database.drop' });
     expect(answer).toEqual({ status: 409, body: { detail: `Report refused: this server never let the action of idempotency key "${key}" run (it answered denied)` } });
-    expect(audit((entry) => entry.idempotencyKey === key).map((entry) => entry.kind)).toEqual(['guard']);
+    expect((await audit((entry) => entry.idempotencyKey === key)).map((entry) => entry.kind)).toEqual(['guard']);
   });
 
   it('a report naming another agent or action than the key guards is refused (409), without naming the key\'s', async () => {
@@ -105,7 +105,7 @@ describe('guard reports', () => {
       expect(answer).toEqual({ status: 409, body: { detail: `Report refused: idempotency key "${key}" guards another agent or action` } });
     }
     expect((await guardReport(key, { action: 'read.data' })).status).toBe(200);
-    expect(audit((entry) => entry.idempotencyKey === key && entry.kind === 'guard_report')).toHaveLength(1);
+    expect(await audit((entry) => entry.idempotencyKey === key && entry.kind === 'guard_report')).toHaveLength(1);
   });
 
   it('the 409 for a reused key says only that the key is taken', async () => {
@@ -125,8 +125,8 @@ describe('guard reports', () => {
       expect(await shadow.guard({ action: 'database.drop', params: {}, idempotencyKey: shadowKey }, async () => 'ran anyway')).toBe('ran anyway');
       expect(await client.flush()).toMatchObject({ ok: true });
       expect(await shadow.flush()).toMatchObject({ ok: true });
-      expect(audit((entry) => entry.idempotencyKey === allowedKey).map((entry) => entry.kind)).toEqual(['guard', 'guard_report']);
-      expect(audit((entry) => entry.idempotencyKey === shadowKey && entry.kind !== 'guard')).toEqual([expect.objectContaining({ kind: 'shadow_report', decision: 'denied', policyId: 'no-drops' })]);
+      expect((await audit((entry) => entry.idempotencyKey === allowedKey)).map((entry) => entry.kind)).toEqual(['guard', 'guard_report']);
+      expect(await audit((entry) => entry.idempotencyKey === shadowKey && entry.kind !== 'guard')).toEqual([expect.objectContaining({ kind: 'shadow_report', decision: 'denied', policyId: 'no-drops' })]);
     } finally {
       await client.close();
       await shadow.close();

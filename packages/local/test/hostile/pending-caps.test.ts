@@ -18,7 +18,7 @@ const guard = (key: string, agent = 'bot-1', amount = 5000) =>
   built.app.inject({ method: 'POST', url: '/api/sentinel/action/guard', headers: agentHeaders, payload: { agent_id: agent, action: 'payment.process', params: { amount }, idempotency_key: key, tenant_id: acme.id } });
 const check = (agent = 'bot-1', requestId?: string) =>
   built.app.inject({ method: 'POST', url: '/api/sentinel/action/check', headers: { ...agentHeaders, ...(requestId ? { 'x-request-id': requestId } : {}) }, payload: { agent_id: agent, action: 'payment.process', params: { amount: 5000 } } });
-const pending = () => built.store.listApprovals(acme.id, 'pending').length;
+const pending = async () => (await built.store.listApprovals(acme.id, 'pending')).length;
 
 describe('pending approval caps', () => {
   it('a flood of guard calls with new keys opens at most pendingPerAgent approvals; the rest are 429s naming the cap', async () => {
@@ -26,7 +26,7 @@ describe('pending approval caps', () => {
     for (let i = 0; i < 20; i++) statuses.push((await guard(uniqueKey('flood'))).statusCode);
     expect(statuses.filter((status) => status === 200)).toHaveLength(3);
     expect(statuses.filter((status) => status === 429)).toHaveLength(17);
-    expect(pending()).toBe(3);
+    expect(await pending()).toBe(3);
     const refused = await guard(uniqueKey('flood'));
     expect(refused.json()).toEqual({
       detail: 'Too many pending approvals: agent "bot-1" already has 3 waiting for a human (server limit pendingPerAgent); no new approval is opened until some are decided or expire',
@@ -51,7 +51,7 @@ describe('pending approval caps', () => {
     const refused = await guard(uniqueKey('t'), 'bot-3');
     expect(refused.statusCode).toBe(429);
     expect(refused.json().detail).toBe('Too many pending approvals: tenant "acme" already has 5 waiting for a human (server limit pendingPerTenant); no new approval is opened until some are decided or expire');
-    expect(pending()).toBe(5);
+    expect(await pending()).toBe(5);
   });
 
   it('a decision frees a slot', async () => {
@@ -69,9 +69,9 @@ describe('pending approval caps', () => {
     const refused = await check('bot-1', id);
     expect(refused.statusCode).toBe(429);
     expect(refused.json().detail).toMatch(/server limit pendingPerAgent/);
-    expect(built.store.auditTrail(acme.id).filter((entry) => entry.requestId === id)).toEqual([]);
-    const [oldest] = built.store.listApprovals(acme.id, 'pending');
-    built.store.decide(acme.id, oldest!.id, 'approved', 'alice', null);
+    expect((await built.store.auditTrail(acme.id)).filter((entry) => entry.requestId === id)).toEqual([]);
+    const [oldest] = await built.store.listApprovals(acme.id, 'pending');
+    await built.store.decide(acme.id, oldest!.id, 'approved', 'alice', null);
     expect((await check('bot-1', id)).json()).toMatchObject({ decision: 'APPROVAL_REQUIRED', approval_id: expect.any(String) });
   });
 
@@ -82,7 +82,7 @@ describe('pending approval caps', () => {
     const answers = await Promise.all(Array.from({ length: 50 }, () => guard(key)));
     expect(answers.map((answer) => answer.statusCode)).toEqual(Array(50).fill(200));
     expect(new Set(answers.map((answer) => (answer.json() as { approval_id: string }).approval_id)).size).toBe(1);
-    expect(pending()).toBe(1);
+    expect(await pending()).toBe(1);
   });
 });
 

@@ -47,7 +47,7 @@ export function adminRoutes(context: ServerContext) {
     app.get<{ Querystring: z.output<typeof listQuery> }>('/approvals', { schema: { querystring: listQuery } }, async (request, reply) => {
       const page = pageOf('approvals', request.query, reply);
       if (!page) return reply;
-      const { rows, next } = store.approvalsPage(tenantOf(request).id, { ...page, ...(request.query.status ? { status: request.query.status } : {}) });
+      const { rows, next } = await store.approvalsPage(tenantOf(request).id, { ...page, ...(request.query.status ? { status: request.query.status } : {}) });
       return { approvals: rows.map(view), next_cursor: cursorAfter('approvals', next) };
     });
 
@@ -57,7 +57,7 @@ export function adminRoutes(context: ServerContext) {
     ] as const) {
       app.post<{ Params: { id: string }; Body: { approver: string; reason?: string } }>(`/approvals/:id/${verb}`, { schema: { body: schema } }, async (request, reply) => {
         const tenant = tenantOf(request);
-        const result = store.decide(tenant.id, request.params.id, status, request.body.approver, request.body.reason ?? null);
+        const result = await store.decide(tenant.id, request.params.id, status, request.body.approver, request.body.reason ?? null);
         if (!result.ok) {
           return result.error === 'not_found' ? fail(reply, 404, `No approval ${request.params.id} for tenant ${tenant.id}`) : fail(reply, 409, `Approval ${request.params.id} is already ${result.approval!.status}`);
         }
@@ -66,7 +66,7 @@ export function adminRoutes(context: ServerContext) {
     }
 
     app.put<{ Params: { agentId: string }; Body: z.output<typeof statusBody> }>('/agents/:agentId/status', { schema: { body: statusBody } }, async (request) => {
-      store.setAgentStatus(tenantOf(request).id, request.params.agentId, request.body.status);
+      await store.setAgentStatus(tenantOf(request).id, request.params.agentId, request.body.status);
       return { agent_id: request.params.agentId, status: request.body.status };
     });
 
@@ -80,7 +80,7 @@ export function adminRoutes(context: ServerContext) {
         // trail never sits in memory whole.
         async function* lines() {
           for (let after: number | null = page!.after; after !== null; ) {
-            const { rows, next } = store.auditPage(tenantId, { limit: limits.maxPageSize, after });
+            const { rows, next } = await store.auditPage(tenantId, { limit: limits.maxPageSize, after });
             if (rows.length > 0) yield rows.map((entry) => `${JSON.stringify(entry)}\n`).join('');
             after = next;
           }
@@ -89,7 +89,7 @@ export function adminRoutes(context: ServerContext) {
       }
       // The body stays the JSON array it always was; the next page's cursor rides in a header
       // (and a Link, rel=next), absent on the last page.
-      const { rows, next } = store.auditPage(tenantId, { ...page, limit: query.limit ?? limits.maxPageSize });
+      const { rows, next } = await store.auditPage(tenantId, { ...page, limit: query.limit ?? limits.maxPageSize });
       const cursor = cursorAfter('audit', next);
       if (cursor !== null) void reply.header(NEXT_CURSOR, cursor).header('link', `</local/audit?cursor=${cursor}${query.limit ? `&limit=${query.limit}` : ''}>; rel="next"`);
       return rows;
@@ -98,7 +98,7 @@ export function adminRoutes(context: ServerContext) {
     // A new one-time sign-in code for the caller's tenant: `haltstate sign-in-link` prints it as a link.
     app.post('/sign-in-codes', async (request) => ({ code: context.sessions.issueCode(tenantOf(request).id) }));
 
-    app.get('/unreported', async (request) => ({ guards: store.unreportedPermits(tenantOf(request).id) }));
+    app.get('/unreported', async (request) => ({ guards: await store.unreportedPermits(tenantOf(request).id) }));
 
     // Live events for the approvals page: new requests and decisions.
     app.get('/stream', async (request, reply) => {

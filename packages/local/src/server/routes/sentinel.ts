@@ -9,6 +9,7 @@ import { fail, header, openEventStream, useZodSchemas } from '../http.js';
 import { checkBody, heartbeatQuery, sinceQuery, streamQuery } from '../wire/requests.js';
 import { approvalState, decisionEvent, guardAnswer } from '../wire/responses.js';
 import type { CapHit } from '../store/store.js';
+import type { ApprovalRow } from '../store/types.js';
 import { agentFilter, sameAgent } from './agent-binding.js';
 import { requireRole, sameTenant, tenantOf } from './auth.js';
 
@@ -60,8 +61,8 @@ export function sentinelRoutes(context: ServerContext) {
       const digest = createHash('sha256').update(canonicalJson(body as unknown as JsonObject)).digest('hex');
       const check = { tenantId: tenant.id, requestId, bodyDigest: digest, agentId: body.agent_id, action: body.action, params: body.params };
       // Evaluated before the store's transaction: the write lock is never held for the policy.
-      const { evaluation } = decide(context, tenant.id, body);
-      const result = store.checkOnce(check, evaluation, (evaluation, approval) => ({
+      const { evaluation } = await decide(context, tenant.id, body);
+      const result = await store.checkOnce(check, evaluation, (evaluation, approval) => ({
         decision: evaluation.decision,
         reason: evaluation.reason,
         policy_id: evaluation.policyId,
@@ -77,7 +78,7 @@ export function sentinelRoutes(context: ServerContext) {
     // is kept as the agent's claim (202, `verified: false`), one that contradicts it is a 409.
     app.post<{ Body: schemas.ReportRequest }>(ROUTES.report, { schema: { body: schemas.reportRequest }, preHandler: ownAgent }, async (request, reply) => {
       const body = request.body;
-      const verdict = store.report({ tenantId: tenantOf(request).id, requestId: body.request_id, agentId: body.agent_id, action: body.action, status: body.status, decision: body.decision, policyId: body.policy_id, result: body.result });
+      const verdict = await store.report({ tenantId: tenantOf(request).id, requestId: body.request_id, agentId: body.agent_id, action: body.action, status: body.status, decision: body.decision, policyId: body.policy_id, result: body.result });
       if (verdict.kind === 'mismatch') return fail(reply, 409, `Report refused: ${verdict.detail}`);
       if (verdict.kind === 'unverified') {
         return reply.code(202).send({ ok: true, verified: false, detail: `No decision of this server has request_id "${body.request_id}": recorded as the agent's unverified claim, not as a decision` });
@@ -90,19 +91,19 @@ export function sentinelRoutes(context: ServerContext) {
       const body = request.body;
       // Evaluated on every call (before the store's transaction), never stored as the key's
       // answer: only a human's decision is.
-      const decision = decide(context, tenant.id, body);
-      const result = store.guard(tenant.id, body.idempotency_key, { agentId: body.agent_id, action: body.action, params: canonicalJson(body.params as JsonObject), metadata: body.metadata ?? null }, decision.evaluation, caps);
+      const decision = await decide(context, tenant.id, body);
+      const result = await store.guard(tenant.id, body.idempotency_key, { agentId: body.agent_id, action: body.action, params: canonicalJson(body.params as JsonObject), metadata: body.metadata ?? null }, decision.evaluation, caps);
       // Only that the key is taken: who used it first, and for what, is not this caller's business.
       if (result.kind === 'conflict') return fail(reply, 409, `Idempotency key "${body.idempotency_key}" is already taken; use a new key`);
       if (result.kind === 'capped') return fail(reply, 429, capDetail(result.hit, tenant.id, body.agent_id));
       const answer = guardAnswer(result.guard, result.approval, decision.killed);
-      store.noteGuardState(tenant.id, result.guard, { status: answer.status, policyId: answer.policy_id, reason: answer.reason ?? null, approver: 'approver' in answer ? answer.approver : null });
+      await store.noteGuardState(tenant.id, result.guard, { status: answer.status, policyId: answer.policy_id, reason: answer.reason ?? null, approver: 'approver' in answer ? answer.approver : null });
       return answer;
     });
 
     app.post<{ Body: schemas.GuardReportRequest }>(ROUTES.guardReport, { schema: { body: schemas.guardReportRequest }, preHandler: ownAgent }, async (request, reply) => {
       const body = request.body;
-      const result = store.guardReport(tenantOf(request).id, body.idempotency_key, { agentId: body.agent_id, action: body.action, outcome: body.outcome, error: body.error });
+      const result = await store.guardReport(tenantOf(request).id, body.idempotency_key, { agentId: body.agent_id, action: body.action, outcome: body.outcome, error: body.error });
       if (result.kind === 'not_found') return fail(reply, 404, `No guarded action with idempotency key "${body.idempotency_key}"`);
       if (result.kind === 'mismatch') return fail(reply, 409, `Report refused: idempotency key "${body.idempotency_key}" guards another agent or action`);
       if (result.kind === 'not_permitted') return fail(reply, 409, `Report refused: this server never let the action of idempotency key "${body.idempotency_key}" run (it answered ${result.state ?? 'nothing'})`);
@@ -111,14 +112,14 @@ export function sentinelRoutes(context: ServerContext) {
 
     // A bound key reads only its agents' approvals: another agent's is "not found", as another tenant's.
     app.get<{ Params: { approvalId: string } }>('/approval/:approvalId', async (request, reply) => {
-      const approval = store.getApproval(tenantOf(request).id, request.params.approvalId);
+      const approval = await store.getApproval(tenantOf(request).id, request.params.approvalId);
       if (!approval || !agentFilter(tenants, request)(approval.agentId)) return fail(reply, 404, 'Approval not found');
       return approvalState(approval);
     });
 
     app.get<{ Querystring: z.output<typeof sinceQuery> }>(ROUTES.approvalsSince, { schema: { querystring: sinceQuery }, preHandler: sameTenant('query') }, async (request) => {
       const may = agentFilter(tenants, request);
-      const decisions = store.decisionsSince(tenantOf(request).id, new Date(request.query.since).toISOString(), request.query.limit).filter((approval) => may(approval.agentId));
+      const decisions = (await store.decisionsSince(tenantOf(request).id, new Date(request.query.since).toISOString(), request.query.limit)).filter((approval) => may(approval.agentId));
       return { decisions: decisions.map((approval) => ({ request_id: approval.id, ...approvalState(approval) })) };
     });
 
@@ -127,17 +128,39 @@ export function sentinelRoutes(context: ServerContext) {
       const may = agentFilter(tenants, request);
       let unsubscribe = () => undefined as void;
       const send = openEventStream(request, reply, context.keepAliveMs, () => unsubscribe());
-      // Subscribe before CONNECTED, so nothing decided after CONNECTED is missed.
+      // Subscribe before CONNECTED, so nothing decided after CONNECTED is missed. While the replay
+      // is read (the store answers asynchronously) live decisions are held, then sent after it
+      // unless it had them: each decision once, replayed ones first.
+      let held: ApprovalRow[] | null = request.query.last_seen ? [] : null;
       unsubscribe = hub.subscribe(tenant.id, (event) => {
-        if (event.type === 'decided' && may(event.approval.agentId)) send(decisionEvent(event.approval, false));
+        if (event.type !== 'decided' || !may(event.approval.agentId)) return;
+        if (held) held.push(event.approval);
+        else send(decisionEvent(event.approval, false));
       });
       send({ type: 'CONNECTED', tenant_id: tenant.id });
       if (request.query.last_seen) {
-        for (const approval of store.decisionsSince(tenant.id, new Date(request.query.last_seen).toISOString(), 500)) if (may(approval.agentId)) send(decisionEvent(approval, true));
+        let replay: ApprovalRow[];
+        try {
+          replay = await store.decisionsSince(tenant.id, new Date(request.query.last_seen).toISOString(), 500);
+        } catch (error) {
+          // The stream is already open (no status to answer): cut it, so the client reconnects and replays again.
+          request.log.error(error);
+          unsubscribe();
+          reply.raw.destroy();
+          return reply;
+        }
+        const replayed = new Set<string>();
+        for (const approval of replay) {
+          replayed.add(approval.id);
+          if (may(approval.agentId)) send(decisionEvent(approval, true));
+        }
+        const live = held ?? [];
+        held = null;
+        for (const approval of live) if (!replayed.has(approval.id)) send(decisionEvent(approval, false));
       }
       return reply;
     });
 
-    app.get<{ Querystring: z.output<typeof heartbeatQuery> }>(ROUTES.heartbeat, { schema: { querystring: heartbeatQuery }, preHandler: sameAgent(tenants, 'query') }, async (request) => ({ status: store.agentStatus(tenantOf(request).id, request.query.agent_id) }));
+    app.get<{ Querystring: z.output<typeof heartbeatQuery> }>(ROUTES.heartbeat, { schema: { querystring: heartbeatQuery }, preHandler: sameAgent(tenants, 'query') }, async (request) => ({ status: await store.agentStatus(tenantOf(request).id, request.query.agent_id) }));
   };
 }

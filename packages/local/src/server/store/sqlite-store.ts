@@ -90,8 +90,9 @@ function prepareStatements(db: Database.Database) {
 /**
  * All state of the local server in SQLite (WAL mode): approvals, guard states, reports, agent
  * statuses and the audit trail. `:memory:` for tests; a file survives restarts.
- * Every method is synchronous, and the guard path runs in one IMMEDIATE transaction on a unique
- * key, so concurrent first calls with one key make exactly one approval.
+ * Every method returns a promise but does its work synchronously, before it returns: each write
+ * is one IMMEDIATE better-sqlite3 transaction with no await inside it, and the guard path's is on
+ * a unique key, so concurrent first calls with one key make exactly one approval.
  */
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
@@ -145,14 +146,19 @@ export class SqliteStore implements Store {
     return new Date(this.#lastDecisionMs).toISOString();
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }
 
   // ── approvals ────────────────────────────────────────────────────────────
 
   /** A new pending approval. `notify: false` when the caller publishes it after its own transaction commits. */
-  createApproval(input: NewApproval, notify = true): ApprovalRow {
+  async createApproval(input: NewApproval, notify = true): Promise<ApprovalRow> {
+    return this.#createApproval(input, notify);
+  }
+
+  /** {@link createApproval} inside a caller's transaction (synchronous: no await may split it). */
+  #createApproval(input: NewApproval, notify = true): ApprovalRow {
     const now = this.#now();
     const row = {
       id: randomUUID(),
@@ -170,28 +176,28 @@ export class SqliteStore implements Store {
     };
     this.#sql.insertApproval
       .run(row);
-    this.audit({ tenantId: input.tenantId, kind: 'approval_requested', agentId: input.agentId, action: input.action, decision: 'APPROVAL_REQUIRED', policyId: input.policyId, approvalId: row.id, idempotencyKey: input.idempotencyKey ?? null, reason: input.policyReason });
+    this.#audit({ tenantId: input.tenantId, kind: 'approval_requested', agentId: input.agentId, action: input.action, decision: 'APPROVAL_REQUIRED', policyId: input.policyId, approvalId: row.id, idempotencyKey: input.idempotencyKey ?? null, reason: input.policyReason });
     const approval = toApproval(row);
     if (notify) this.#onCreated(approval);
     return approval;
   }
 
-  getApproval(tenantId: string, id: string): ApprovalRow | undefined {
-    this.expireDue();
+  async getApproval(tenantId: string, id: string): Promise<ApprovalRow | undefined> {
+    this.#expireDue();
     const row = this.#sql.approvalOfTenant.get(id, tenantId) as Row | undefined;
     return row && toApproval(row);
   }
 
-  listApprovals(tenantId: string, status?: ApprovalStatus): ApprovalRow[] {
-    this.expireDue();
+  async listApprovals(tenantId: string, status?: ApprovalStatus): Promise<ApprovalRow[]> {
+    this.#expireDue();
     const rows = status
       ? this.#sql.approvalsWithStatus.all(tenantId, status)
       : this.#sql.approvals.all(tenantId);
     return (rows as Row[]).map(toApproval);
   }
 
-  approvalsPage(tenantId: string, request: PageRequest & { status?: ApprovalStatus }): Page<ApprovalRow> {
-    this.expireDue();
+  async approvalsPage(tenantId: string, request: PageRequest & { status?: ApprovalStatus }): Promise<Page<ApprovalRow>> {
+    this.#expireDue();
     // Keyset paging on the row id (insertion order): a row inserted while a client pages through
     // lands after every cursor it has, so nothing is skipped or shown twice.
     const rows = this.#pageSql.approvals.all({ tenant: tenantId, status: request.status ?? null, after: request.after ?? 0, limit: request.limit + 1 }) as Row[];
@@ -199,8 +205,8 @@ export class SqliteStore implements Store {
   }
 
   /** A human decision. `conflict` when already decided (or expired), `not_found` for another tenant's id. */
-  decide(tenantId: string, id: string, status: 'approved' | 'rejected', approver: string, reason: string | null): DecideResult {
-    this.expireDue();
+  async decide(tenantId: string, id: string, status: 'approved' | 'rejected', approver: string, reason: string | null): Promise<DecideResult> {
+    this.#expireDue();
     const result = this.#db.transaction(() => {
       const current = this.#sql.approvalOfTenant.get(id, tenantId) as Row | undefined;
       if (!current) return { ok: false as const, error: 'not_found' as const };
@@ -210,7 +216,7 @@ export class SqliteStore implements Store {
       const decidedAt = this.#decisionTime();
       this.#sql.decideApproval.run(status, approver, reason, decidedAt, id);
       const approval = toApproval({ ...current, status, approver, reason, decided_at: decidedAt });
-      this.audit({ tenantId, kind: 'approval_decided', agentId: approval.agentId, action: approval.action, decision: status, policyId: approval.policyId, approver, approvalId: id, idempotencyKey: approval.idempotencyKey, reason });
+      this.#audit({ tenantId, kind: 'approval_decided', agentId: approval.agentId, action: approval.action, decision: status, policyId: approval.policyId, approver, approvalId: id, idempotencyKey: approval.idempotencyKey, reason });
       return { ok: true as const, approval };
     }).immediate();
     if (result.ok) this.#onDecision(result.approval);
@@ -222,7 +228,12 @@ export class SqliteStore implements Store {
    * expiry's decision time is when it is recorded here (not `expires_at`), so a client whose
    * cursor is already past `expires_at` still sees it.
    */
-  expireDue(): ApprovalRow[] {
+  async expireDue(): Promise<ApprovalRow[]> {
+    return this.#expireDue();
+  }
+
+  /** {@link expireDue}, synchronous: the methods that expire first call it before their own transaction. */
+  #expireDue(): ApprovalRow[] {
     const now = this.now();
     const due = this.#sql.dueApprovals.all(now) as Row[];
     if (due.length === 0) return [];
@@ -234,7 +245,7 @@ export class SqliteStore implements Store {
         if (changed === 0) continue;
         const approval = toApproval({ ...row, status: 'expired', decided_at: decidedAt });
         expired.push(approval);
-        this.audit({ tenantId: approval.tenantId, kind: 'approval_decided', agentId: approval.agentId, action: approval.action, decision: 'expired', policyId: approval.policyId, approvalId: approval.id, idempotencyKey: approval.idempotencyKey, reason: 'Approval window closed' });
+        this.#audit({ tenantId: approval.tenantId, kind: 'approval_decided', agentId: approval.agentId, action: approval.action, decision: 'expired', policyId: approval.policyId, approvalId: approval.id, idempotencyKey: approval.idempotencyKey, reason: 'Approval window closed' });
       }
       return expired;
     }).immediate();
@@ -243,8 +254,8 @@ export class SqliteStore implements Store {
   }
 
   /** Decided approvals after `since` (exclusive), oldest first. */
-  decisionsSince(tenantId: string, since: string, limit: number): ApprovalRow[] {
-    this.expireDue();
+  async decisionsSince(tenantId: string, since: string, limit: number): Promise<ApprovalRow[]> {
+    this.#expireDue();
     const rows = this.#sql.decisionsSince.all(tenantId, since, limit) as Row[];
     return rows.map(toApproval);
   }
@@ -259,8 +270,8 @@ export class SqliteStore implements Store {
    * the key, unless a pending cap is full (`capped`, nothing written). `conflict` when the key
    * was used for a different agent, action or params.
    */
-  guard(tenantId: string, key: string, request: GuardInput, evaluation: StoredEvaluation, caps: PendingCaps): GuardResult {
-    this.expireDue();
+  async guard(tenantId: string, key: string, request: GuardInput, evaluation: StoredEvaluation, caps: PendingCaps): Promise<GuardResult> {
+    this.#expireDue();
     const result = this.#db.transaction((): GuardResult => {
       const existing = this.#sql.guard.get(tenantId, key) as Row | undefined;
       if (existing) {
@@ -273,7 +284,7 @@ export class SqliteStore implements Store {
       if (evaluation.decision === 'APPROVAL_REQUIRED') {
         const hit = this.#capHit(tenantId, request.agentId, caps);
         if (hit) return { kind: 'capped', hit };
-        approval = this.createApproval({ tenantId, agentId: request.agentId, action: request.action, params: JSON.parse(request.params) as Record<string, unknown>, metadata: request.metadata, idempotencyKey: key, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs }, false);
+        approval = this.#createApproval({ tenantId, agentId: request.agentId, action: request.action, params: JSON.parse(request.params) as Record<string, unknown>, metadata: request.metadata, idempotencyKey: key, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs }, false);
       }
       const fresh = { decision: evaluation.decision, policy_id: evaluation.policyId, reason: evaluation.reason, approval_id: approval?.id ?? null };
       if (existing) {
@@ -302,12 +313,12 @@ export class SqliteStore implements Store {
   }
 
   /** Records the state a guard call answered, auditing it when it changed. */
-  noteGuardState(tenantId: string, guard: GuardRow, answer: GuardAnswer): void {
+  async noteGuardState(tenantId: string, guard: GuardRow, answer: GuardAnswer): Promise<void> {
     if (guard.lastState === answer.status) return;
     const permit = answer.status === 'allowed' || answer.status === 'approved';
     this.#sql.noteGuardState
       .run(answer.status, permit ? this.now() : null, tenantId, guard.idempotencyKey);
-    this.audit({ tenantId, kind: 'guard', agentId: guard.agentId, action: guard.action, decision: answer.status, policyId: answer.policyId, approver: answer.approver, approvalId: guard.approvalId, idempotencyKey: guard.idempotencyKey, reason: answer.reason });
+    this.#audit({ tenantId, kind: 'guard', agentId: guard.agentId, action: guard.action, decision: answer.status, policyId: answer.policyId, approver: answer.approver, approvalId: guard.approvalId, idempotencyKey: guard.idempotencyKey, reason: answer.reason });
   }
 
   /**
@@ -316,7 +327,7 @@ export class SqliteStore implements Store {
    * refused and nothing is written. The first report (success or error) for a key whose approval
    * is approved uses that approval up: from then on the key answers `executed`.
    */
-  guardReport(tenantId: string, key: string, outcome: GuardOutcome): GuardReportResult {
+  async guardReport(tenantId: string, key: string, outcome: GuardOutcome): Promise<GuardReportResult> {
     return this.#db.transaction((): GuardReportResult => {
       const row = this.#sql.guard.get(tenantId, key) as Row | undefined;
       if (!row) return { kind: 'not_found' };
@@ -328,12 +339,12 @@ export class SqliteStore implements Store {
       const now = this.now();
       if (!retried) {
         this.#sql.reportGuard.run(outcome.outcome, outcome.error, now, tenantId, key);
-        this.audit({ tenantId, kind: 'guard_report', agentId: outcome.agentId, action: outcome.action, outcome: outcome.outcome, idempotencyKey: key, approvalId, reason: outcome.error });
+        this.#audit({ tenantId, kind: 'guard_report', agentId: outcome.agentId, action: outcome.action, outcome: outcome.outcome, idempotencyKey: key, approvalId, reason: outcome.error });
       }
       const approval = approvalId ? this.#approvalById(approvalId) : null;
       if (approval?.status === 'approved' && row.executed_at === null) {
         this.#sql.executeGuard.run(now, tenantId, key);
-        this.audit({ tenantId, kind: 'approval_executed', agentId: approval.agentId, action: approval.action, decision: 'executed', policyId: approval.policyId, approver: approval.approver, outcome: outcome.outcome, approvalId, idempotencyKey: key });
+        this.#audit({ tenantId, kind: 'approval_executed', agentId: approval.agentId, action: approval.action, decision: 'executed', policyId: approval.policyId, approver: approval.approver, outcome: outcome.outcome, approvalId, idempotencyKey: key });
         return { kind: 'ok', guard: this.#toGuard({ ...row, executed_at: now }) };
       }
       return { kind: 'ok', guard: this.#toGuard(row) };
@@ -341,7 +352,7 @@ export class SqliteStore implements Store {
   }
 
   /** Guards that were let through but never reported: crashed after (or while) acting. */
-  unreportedPermits(tenantId: string): GuardRow[] {
+  async unreportedPermits(tenantId: string): Promise<GuardRow[]> {
     return (this.#sql.unreportedPermits.all(tenantId) as Row[]).map((row) => this.#toGuard(row));
   }
 
@@ -355,7 +366,7 @@ export class SqliteStore implements Store {
    * remembered (a retry asks again). Without a request id, the check simply runs. A new approval
    * is published after the commit.
    */
-  checkOnce(check: CheckInput, evaluation: StoredEvaluation, answer: CheckAnswer, caps: PendingCaps): CheckOnceResult {
+  async checkOnce(check: CheckInput, evaluation: StoredEvaluation, answer: CheckAnswer, caps: PendingCaps): Promise<CheckOnceResult> {
     const { tenantId, requestId } = check;
     type Run = { kind: 'first'; answer: Record<string, unknown>; approval: ApprovalRow | null } | { kind: 'capped'; hit: CapHit };
     const run = (): Run => {
@@ -363,10 +374,10 @@ export class SqliteStore implements Store {
         const hit = this.#capHit(tenantId, check.agentId, caps);
         if (hit) return { kind: 'capped', hit };
       }
-      this.audit({ tenantId, kind: 'check', agentId: check.agentId, action: check.action, decision: evaluation.decision, policyId: evaluation.policyId, requestId: requestId ?? null, reason: evaluation.reason });
+      this.#audit({ tenantId, kind: 'check', agentId: check.agentId, action: check.action, decision: evaluation.decision, policyId: evaluation.policyId, requestId: requestId ?? null, reason: evaluation.reason });
       const approval =
         evaluation.decision === 'APPROVAL_REQUIRED'
-          ? this.createApproval({ tenantId, agentId: check.agentId, action: check.action, params: check.params, metadata: null, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs }, false)
+          ? this.#createApproval({ tenantId, agentId: check.agentId, action: check.action, params: check.params, metadata: null, policyId: evaluation.policyId, policyReason: evaluation.reason, ttlMs: evaluation.ttlMs }, false)
           : null;
       return { kind: 'first', answer: answer(evaluation, approval), approval };
     };
@@ -386,7 +397,7 @@ export class SqliteStore implements Store {
   }
 
   /** Forgets check request ids older than the window (the sweep calls it); returns how many. */
-  forgetRequestIds(): number {
+  async forgetRequestIds(): Promise<number> {
     const cutoff = new Date(this.#now().getTime() - this.#requestIdWindowMs).toISOString();
     return this.#sql.forgetChecks.run(cutoff).changes;
   }
@@ -401,7 +412,7 @@ export class SqliteStore implements Store {
    * server's decision; naming nothing, it is kept as the agent's unverified claim
    * (`unverified_report`, no decision); contradicting a decision, it is refused.
    */
-  report(input: ReportInput): ReportVerdict {
+  async report(input: ReportInput): Promise<ReportVerdict> {
     return this.#db.transaction((): ReportVerdict => {
       const shadow = input.result?.shadow === true;
       const key = shadow && typeof input.result?.idempotency_key === 'string' ? input.result.idempotency_key : null;
@@ -420,7 +431,7 @@ export class SqliteStore implements Store {
       if (inserted === 0) return { kind: verified ? 'verified' : 'unverified' };
       const base = { tenantId: input.tenantId, agentId: input.agentId, action: input.action, outcome: input.status, requestId: input.requestId, idempotencyKey: key };
       if (!verified) {
-        this.audit({ ...base, kind: 'unverified_report', reason: `Unverified: no decision of this server has this request id${key === null ? '' : ' or guard key'}; the agent claimed ${input.decision}` });
+        this.#audit({ ...base, kind: 'unverified_report', reason: `Unverified: no decision of this server has this request id${key === null ? '' : ' or guard key'}; the agent claimed ${input.decision}` });
         return { kind: 'unverified' };
       }
       // The server's own decision goes on the record, never the report's: a check's decision
@@ -428,32 +439,37 @@ export class SqliteStore implements Store {
       const decision = check ? (check.decision as string) : ((guard!.last_state as string | null) ?? (guard!.decision as string));
       const policyId = ((check ?? guard)!.policy_id as string | null) ?? null;
       // A shadow run (the client's shadow mode) is marked in the result, the body's one free field.
-      this.audit({ ...base, kind: shadow ? 'shadow_report' : 'report', decision, policyId });
+      this.#audit({ ...base, kind: shadow ? 'shadow_report' : 'report', decision, policyId });
       return { kind: 'verified' };
     }).immediate();
   }
 
-  agentStatus(tenantId: string, agentId: string): AgentStatus {
+  async agentStatus(tenantId: string, agentId: string): Promise<AgentStatus> {
     const row = this.#sql.agentStatus.get(tenantId, agentId) as Row | undefined;
     return (row?.status as AgentStatus | undefined) ?? 'OK';
   }
 
-  setAgentStatus(tenantId: string, agentId: string, status: AgentStatus): void {
+  async setAgentStatus(tenantId: string, agentId: string, status: AgentStatus): Promise<void> {
     this.#sql.setAgentStatus
       .run(tenantId, agentId, status, this.now());
-    this.audit({ tenantId, kind: 'agent_status', agentId, decision: status });
+    this.#audit({ tenantId, kind: 'agent_status', agentId, decision: status });
   }
 
-  audit(entry: AuditInput): void {
+  async audit(entry: AuditInput): Promise<void> {
+    this.#audit(entry);
+  }
+
+  /** {@link audit} inside a caller's transaction (synchronous). */
+  #audit(entry: AuditInput): void {
     this.#sql.insertAudit
       .run(this.now(), entry.tenantId, entry.kind, entry.agentId ?? null, entry.action ?? null, entry.decision ?? null, entry.policyId ?? null, entry.approver ?? null, entry.outcome ?? null, entry.approvalId ?? null, entry.idempotencyKey ?? null, entry.requestId ?? null, entry.reason ?? null, entry.traceId ?? currentTraceId());
   }
 
-  auditTrail(tenantId: string): AuditEntry[] {
+  async auditTrail(tenantId: string): Promise<AuditEntry[]> {
     return (this.#sql.auditTrail.all(tenantId) as Row[]).map(toAudit);
   }
 
-  auditPage(tenantId: string, request: PageRequest): Page<AuditEntry> {
+  async auditPage(tenantId: string, request: PageRequest): Promise<Page<AuditEntry>> {
     const rows = this.#pageSql.audit.all({ tenant: tenantId, after: request.after ?? 0, limit: request.limit + 1 }) as Row[];
     return toPage(rows, request.limit, toAudit);
   }

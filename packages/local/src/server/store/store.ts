@@ -109,68 +109,70 @@ export interface StoreOptions extends StoreEvents {
  * check request ids and the audit trail. The server, its routes and its context know only this
  * interface; {@link createStore} picks the implementation (SQLite today).
  *
- * Every method is synchronous: the SQLite store runs each call to its end in one transaction
- * where it matters, so concurrent first calls with one key make exactly one approval. The
- * policy is evaluated before `guard` and `checkOnce` are called (never inside the transaction),
- * so the write lock is held only for reads and writes of rows; a store on a networked database
- * would need this interface to return promises.
+ * Every method but `now` returns a promise, so a store on a networked database (PostgreSQL) can
+ * implement it. Each call is atomic where it matters: the SQLite store runs it to its end in one
+ * transaction before returning, so concurrent first calls with one key make exactly one
+ * approval; any store must keep that (a unique key, never a read-then-write). The policy is
+ * evaluated before `guard` and `checkOnce` are called (never inside the transaction), so the
+ * write lock is held only for reads and writes of rows. `onCreated`/`onDecision` are called
+ * synchronously once a change is committed.
  *
  * @example
  * const store: Store = createStore({ db: ':memory:' });
- * store.setAgentStatus('acme', 'payment-bot-1', 'KILL');
- * store.agentStatus('acme', 'payment-bot-1'); // 'KILL'
+ * await store.setAgentStatus('acme', 'payment-bot-1', 'KILL');
+ * await store.agentStatus('acme', 'payment-bot-1'); // 'KILL'
  */
 export interface Store {
   /** The store's clock, as an ISO-8601 string. */
   now(): string;
-  close(): void;
+  close(): Promise<void>;
 
   /** A new pending approval. `notify: false` when the caller publishes it after its own transaction commits. */
-  createApproval(input: NewApproval, notify?: boolean): ApprovalRow;
-  getApproval(tenantId: string, id: string): ApprovalRow | undefined;
-  listApprovals(tenantId: string, status?: ApprovalStatus): ApprovalRow[];
+  createApproval(input: NewApproval, notify?: boolean): Promise<ApprovalRow>;
+  getApproval(tenantId: string, id: string): Promise<ApprovalRow | undefined>;
+  listApprovals(tenantId: string, status?: ApprovalStatus): Promise<ApprovalRow[]>;
   /** One page of the tenant's approvals (with the status, if given), in insertion order; rows inserted meanwhile come after every cursor already handed out. */
-  approvalsPage(tenantId: string, request: PageRequest & { status?: ApprovalStatus }): Page<ApprovalRow>;
+  approvalsPage(tenantId: string, request: PageRequest & { status?: ApprovalStatus }): Promise<Page<ApprovalRow>>;
   /** A human decision. `conflict` when already decided (or expired), `not_found` for another tenant's id. */
-  decide(tenantId: string, id: string, status: 'approved' | 'rejected', approver: string, reason: string | null): DecideResult;
+  decide(tenantId: string, id: string, status: 'approved' | 'rejected', approver: string, reason: string | null): Promise<DecideResult>;
   /** Marks pending approvals past their expiry as expired; returns them. */
-  expireDue(): ApprovalRow[];
+  expireDue(): Promise<ApprovalRow[]>;
   /** Decisions (approved, rejected, expired) after `since`, oldest first, at most `limit`. */
-  decisionsSince(tenantId: string, since: string, limit: number): ApprovalRow[];
+  decisionsSince(tenantId: string, since: string, limit: number): Promise<ApprovalRow[]>;
 
   /**
    * The guard record for (tenant, key) and the approval bound to it; `evaluation` decides when the
    * key has no approval yet. `conflict` when the key was used for a different agent, action or
    * params; `capped` when a new approval would go past `caps`.
    */
-  guard(tenantId: string, key: string, request: GuardInput, evaluation: StoredEvaluation, caps: PendingCaps): GuardResult;
+  guard(tenantId: string, key: string, request: GuardInput, evaluation: StoredEvaluation, caps: PendingCaps): Promise<GuardResult>;
   /** Records the state a guard call answered, auditing it when it changed. */
-  noteGuardState(tenantId: string, guard: GuardRow, answer: GuardAnswer): void;
+  noteGuardState(tenantId: string, guard: GuardRow, answer: GuardAnswer): Promise<void>;
   /**
    * Records a guarded action's outcome; the first one uses an approved approval up. Refused
    * (nothing written) for another agent or action than the key's, or a key never let through.
    */
-  guardReport(tenantId: string, key: string, outcome: GuardOutcome): GuardReportResult;
+  guardReport(tenantId: string, key: string, outcome: GuardOutcome): Promise<GuardReportResult>;
   /** Guards that were let through but never reported. */
-  unreportedPermits(tenantId: string): GuardRow[];
+  unreportedPermits(tenantId: string): Promise<GuardRow[]>;
 
   /**
    * Runs a check once per (tenant, X-Request-Id): audits `evaluation`, opens the approval it needs
    * (unless a pending cap is full: `capped`) and remembers the answer; a repeat gets the first answer.
    */
-  checkOnce(check: CheckInput, evaluation: StoredEvaluation, answer: CheckAnswer, caps: PendingCaps): CheckOnceResult;
+  checkOnce(check: CheckInput, evaluation: StoredEvaluation, answer: CheckAnswer, caps: PendingCaps): Promise<CheckOnceResult>;
   /** Forgets check request ids older than the window; returns how many. */
-  forgetRequestIds(): number;
+  forgetRequestIds(): Promise<number>;
 
   /**
    * Records a check's outcome once (a retried report, same request id, is accepted and ignored),
    * after verifying it names a decision of this server: see {@link ReportVerdict}.
    */
-  report(input: ReportInput): ReportVerdict;
-  agentStatus(tenantId: string, agentId: string): AgentStatus;
-  setAgentStatus(tenantId: string, agentId: string, status: AgentStatus): void;
-  audit(entry: AuditInput): void;
-  auditTrail(tenantId: string): AuditEntry[];
+  report(input: ReportInput): Promise<ReportVerdict>;
+  agentStatus(tenantId: string, agentId: string): Promise<AgentStatus>;
+  setAgentStatus(tenantId: string, agentId: string, status: AgentStatus): Promise<void>;
+  audit(entry: AuditInput): Promise<void>;
+  auditTrail(tenantId: string): Promise<AuditEntry[]>;
   /** One page of the tenant's audit trail, oldest first. */
-  auditPage(tenantId: string, request: PageRequest): Page<AuditEntry>;
+  auditPage(tenantId: string, request: PageRequest): Promise<Page<AuditEntry>>;
 }
