@@ -84,7 +84,7 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
   });
   const directory = new TenantDirectory(tenantList);
   const limits = resolveLimits(options.limits);
-  const context: ServerContext = { store, tenants: directory, hub, policy: () => policy, keepAliveMs: options.keepAliveMs ?? 15_000, limits, sessions: new SessionBook() };
+  const context: ServerContext = { store, tenants: directory, hub, policy: () => policy, keepAliveMs: options.keepAliveMs ?? 15_000, limits, sessions: new SessionBook(), ...(options.now ? { clock: () => options.now!().getTime() } : {}) };
 
   const app = Fastify({
     logger: options.logger ?? false,

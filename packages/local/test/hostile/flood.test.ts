@@ -11,7 +11,8 @@ const heartbeat = (built: BuiltServer, key: string) => built.app.inject({ method
 describe('rate limits', () => {
   let built: BuiltServer;
   beforeEach(() => {
-    built = buildServer({ policy: POLICY, limits: { requestsPerKey: 5, requestsPerIp: 3, rateWindowMs: 60_000 } });
+    // A clock that stands still: the refill (and so Retry-After) does not depend on how fast the machine runs the test.
+    built = buildServer({ policy: POLICY, limits: { requestsPerKey: 5, requestsPerIp: 3, rateWindowMs: 60_000 }, now: () => new Date('2026-12-01T12:00:00Z') });
   });
   afterEach(() => built.app.close());
 

@@ -9,11 +9,8 @@ import { startServer, TENANTS } from '../helpers/server';
 const [acme, globex] = TENANTS as [(typeof TENANTS)[0], (typeof TENANTS)[0]];
 
 let server: LocalServer;
-/** The server's side of every connection, by the client's port: a test waits for the server to see a close. */
-const serverSockets = new Map<number, Socket>();
 beforeAll(async () => {
   server = await startServer({ limits: { streamsPerKey: 2 } });
-  server.app.server.on('connection', (socket: Socket) => serverSockets.set(socket.remotePort!, socket));
 });
 afterAll(() => server.close());
 
@@ -30,7 +27,10 @@ const agentStream = (key: string, tenant: string) => open(`/api/sentinel/approva
 const pageStream = (key: string) => open('/local/stream', { authorization: `Bearer ${key}` });
 
 it('a third agent stream of one key is a 429 naming streamsPerKey; another key still streams', async () => {
+  // The server's side of the first stream's connection: the test waits for the server to see it close.
+  const accepted = once(server.app.server, 'connection') as Promise<[Socket]>;
   const first = await agentStream(acme.apiKey, acme.id);
+  const [serverSide] = await accepted;
   const second = await agentStream(acme.apiKey, acme.id);
   expect([first.res.statusCode, second.res.statusCode]).toEqual([200, 200]);
   const third = await agentStream(acme.apiKey, acme.id);
@@ -44,7 +44,6 @@ it('a third agent stream of one key is a 429 naming streamsPerKey; another key s
   expect(other.res.statusCode).toBe(200);
 
   // Closing one gives its place back once the server has seen the close.
-  const serverSide = serverSockets.get(first.req.socket!.localPort!)!;
   const seen = serverSide.destroyed ? Promise.resolve() : once(serverSide, 'close');
   first.req.destroy();
   await seen;
