@@ -17,23 +17,28 @@ if (!available) {
 }
 const describeWithBrowser = available ? describe : describe.skip;
 
-describeWithBrowser('approvals page (chromium)', () => {
-  let server: LocalServer;
-  let browser: Browser;
+/** A local server and Debian's chromium for one describe block: started before its tests, closed after. */
+function serverAndBrowser(): { server: LocalServer; browser: Browser } {
+  const env = {} as { server: LocalServer; browser: Browser };
   beforeAll(async () => {
-    server = await startServer();
-    browser = await chromium.launch({
+    env.server = await startServer();
+    env.browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
   }, 30_000);
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await env.browser?.close();
+    await env.server?.close();
   });
+  return env;
+}
+
+describeWithBrowser('approvals page (chromium)', () => {
+  const env = serverAndBrowser();
 
   it('approving from the page lets the waiting guarded action run; params are shown as text', async () => {
-    const client = clientFor(server);
+    const client = clientFor(env.server);
     const runs = jest.fn(() => 'paid');
     const xss = '<img src=x onerror="window.__pwned=1">';
     const key = uniqueKey('page');
@@ -41,14 +46,14 @@ describeWithBrowser('approvals page (chromium)', () => {
     const result = client.guard({ action: 'payment.process', params: { amount: 5000, note: xss }, metadata, idempotencyKey: key, wait: { timeoutMs: 20_000, pollIntervalMs: 60_000 } }, runs);
     result.catch(() => undefined); // awaited below; this only keeps a failed assertion from crashing the worker
 
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     const acme = TENANTS[0]!;
-    const link = server.signInUrl(acme.id);
+    const link = env.server.signInUrl(acme.id);
     await page.goto(link);
     const card = page.locator('#pending article', { hasText: 'payment.process' });
     await card.waitFor({ timeout: 10_000 });
     // The one-time code left the address bar before it was used, and no key was ever in it.
-    expect(page.url()).toBe(`${server.url}/`);
+    expect(page.url()).toBe(`${env.server.url}/`);
     expect(link).not.toContain(acme.adminKey);
     expect(await page.evaluate(() => Object.values(sessionStorage).join(' '))).not.toContain(acme.adminKey);
     expect(await card.locator('dl.params').textContent()).toContain(JSON.stringify(xss));
@@ -76,10 +81,10 @@ describeWithBrowser('approvals page (chromium)', () => {
   }, 30_000);
 
   it('a new request appears live, and a rejection needs a reason', async () => {
-    const page = await browser.newPage();
-    await page.goto(server.signInUrl('acme'));
+    const page = await env.browser.newPage();
+    await page.goto(env.server.signInUrl('acme'));
     await page.locator('#status', { hasText: 'live' }).waitFor({ timeout: 10_000 });
-    const decision = await clientFor(server).check('payment.refund', { params: { amount: 777 } });
+    const decision = await clientFor(env.server).check('payment.refund', { params: { amount: 777 } });
     const card = page.locator(`#approval-${decision.approvalId}`);
     await card.waitFor({ timeout: 10_000 });
     await page.fill('#approver', 'page-approver');
@@ -88,13 +93,13 @@ describeWithBrowser('approvals page (chromium)', () => {
     await card.locator('input.reason').fill('duplicate refund');
     await card.getByRole('button', { name: 'Reject' }).click();
     await page.locator(`#decided #approval-${decision.approvalId}`).waitFor({ timeout: 10_000 });
-    expect(await clientFor(server).getApproval(decision.approvalId!)).toMatchObject({ status: 'rejected', reason: 'duplicate refund', approver: 'page-approver' });
+    expect(await clientFor(env.server).getApproval(decision.approvalId!)).toMatchObject({ status: 'rejected', reason: 'duplicate refund', approver: 'page-approver' });
     await page.close();
   }, 30_000);
 
   it('a wrong admin key shows the sign-in form, which names what haltstate dev prints', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${server.url}/#tenant=acme&key=wrong-key`);
+    const page = await env.browser.newPage();
+    await page.goto(`${env.server.url}/#tenant=acme&key=wrong-key`);
     await page.locator('#error', { hasText: 'refused' }).waitFor({ timeout: 10_000 });
     expect(await page.locator('#login').isVisible()).toBe(true);
     expect(await page.locator('#login').textContent()).toMatch(/Open the sign-in link that haltstate dev prints for your tenant/);
@@ -103,20 +108,11 @@ describeWithBrowser('approvals page (chromium)', () => {
 });
 
 describeWithBrowser('approvals page features (chromium)', () => {
-  let server: LocalServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-  }, 30_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = serverAndBrowser();
 
   /** A page whose Notification records what it is asked, and grants permission when asked. */
   async function openPage(): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const page = await env.browser.newPage({ viewport: { width: 1000, height: 900 } });
     await page.addInitScript(() => {
       const record = window as unknown as { __asked: number; __notes: Array<{ title: string; body: string }> };
       record.__asked = 0;
@@ -135,7 +131,7 @@ describeWithBrowser('approvals page features (chromium)', () => {
       }
       Object.defineProperty(window, 'Notification', { value: RecordedNotification, configurable: true });
     });
-    await page.goto(server.signInUrl('globex'));
+    await page.goto(env.server.signInUrl('globex'));
     await page.locator('#status', { hasText: 'live' }).waitFor({ timeout: 10_000 });
     return page;
   }
@@ -144,8 +140,8 @@ describeWithBrowser('approvals page features (chromium)', () => {
 
   it('signs in with the sign-in link, shows the tenant, the empty state and the count in the title; notifies only after a click; signs out', async () => {
     const page = await openPage();
-    const globex = clientFor(server, TENANTS[1]!, { agentId: 'payment-bot-7' });
-    expect(page.url()).not.toContain(server.signInToken('globex'));
+    const globex = clientFor(env.server, TENANTS[1]!, { agentId: 'payment-bot-7' });
+    expect(page.url()).not.toContain(env.server.signInToken('globex'));
     expect(await page.locator('#tenant-name').textContent()).toBe('globex');
     expect(await page.locator('#empty').isVisible()).toBe(true);
     expect(await page.locator('#empty').textContent()).toMatch(/No pending approvals/);
@@ -179,7 +175,7 @@ describeWithBrowser('approvals page features (chromium)', () => {
   }, 30_000);
 
   it('shows the short id, the rule, how long it waited and when it expires, cuts long values; screenshot', async () => {
-    const globex = clientFor(server, TENANTS[1]!, { agentId: 'payment-bot-7' });
+    const globex = clientFor(env.server, TENANTS[1]!, { agentId: 'payment-bot-7' });
     const lines = Object.fromEntries(Array.from({ length: 30 }, (_, index) => [`line_${index + 1}`, { sku: `SKU-${1000 + index}`, quantity: index + 1 }]));
     // guard (not check) carries metadata; without a wait it throws ApprovalPending with the id.
     const pending = await globex
@@ -193,7 +189,7 @@ describeWithBrowser('approvals page features (chromium)', () => {
     expect(await card.locator('.approval-id').textContent()).toBe(long.approvalId!.slice(0, 8));
     expect(await card.locator('.rule').textContent()).toBe('Over the automatic limit (rule large-payments)');
     // The page's clock, 3 minutes after the request: the line refreshes itself (every 5 s).
-    const row = (await server.store.listApprovals('globex')).find((entry) => entry.id === long.approvalId)!;
+    const row = (await env.server.store.listApprovals('globex')).find((entry) => entry.id === long.approvalId)!;
     const createdAt = Date.parse(row.createdAt);
     expect(Date.parse(row.expiresAt) - createdAt).toBe(15 * 60_000);
     await page.clock.setFixedTime(createdAt + 3 * 60_000);
@@ -224,25 +220,16 @@ describeWithBrowser('approvals page features (chromium)', () => {
 });
 
 describeWithBrowser('approvals page against spoofing (chromium)', () => {
-  let server: LocalServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-  }, 30_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = serverAndBrowser();
 
   it('a 120 000-character field sorted first cannot push the amount out of sight; a right-to-left override is shown, not obeyed', async () => {
     const acme = TENANTS[0]!;
-    const client = clientFor(server);
+    const client = clientFor(env.server);
     const rlo = 'refund\u202Edrawkcab';
     // "aaa…" sorts before "amount"; before, the whole value was printed above it (12 510 px).
     const decision = await client.check('payment.process', { params: { aaa_notes: 'x'.repeat(120_000), amount: 250_000, currency: 'USD', memo: rlo, [`k\u200Bey`]: 'zero\u2066width' } });
-    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-    await page.goto(server.signInUrl(acme.id));
+    const page = await env.browser.newPage({ viewport: { width: 1000, height: 900 } });
+    await page.goto(env.server.signInUrl(acme.id));
     const card = page.locator(`#approval-${decision.approvalId}`);
     await card.waitFor({ timeout: 10_000 });
     const amount = card.locator('dl.params dd', { hasText: '250000' });
@@ -268,15 +255,15 @@ describeWithBrowser('approvals page against spoofing (chromium)', () => {
   }, 60_000);
 
   it('a used sign-in link is dead: opening it again shows the sign-in form', async () => {
-    const link = server.signInUrl('acme');
-    const first = await browser.newPage();
+    const link = env.server.signInUrl('acme');
+    const first = await env.browser.newPage();
     await first.goto(link);
     await first.locator('#status', { hasText: 'live' }).waitFor({ timeout: 10_000 });
-    const second = await browser.newPage();
+    const second = await env.browser.newPage();
     await second.goto(link);
     await second.locator('#error', { hasText: 'Sign-in refused' }).waitFor({ timeout: 10_000 });
     expect(await second.locator('#login').isVisible()).toBe(true);
-    expect(second.url()).toBe(`${server.url}/`);
+    expect(second.url()).toBe(`${env.server.url}/`);
     await first.close();
     await second.close();
   }, 30_000);
