@@ -213,7 +213,10 @@ describe(`chaos off the happy path (seed ${SEED}, ${COUNT} calls)`, () => {
       server = await createLocalServer({ policy: edited, db, port, keepAliveMs: 200 });
       await play(3);
       // Every report delivered first: a run whose report is still queued is the one at-least-once case.
-      for (const { client } of tenants) expect((await client.flush({ timeoutMs: 30_000 })).ok).toBe(true);
+      // The faults stop first, as an outage ends: thousands of reports queued by a long run would
+      // otherwise keep meeting them, each retry a backoff away.
+      proxy.setPicker(() => 'pass');
+      for (const { client } of tenants) expect((await client.flush({ timeoutMs: Math.max(30_000, COUNT * 10) })).ok).toBe(true);
       // Replays of every approved payment that ran: an approval authorizes one execution.
       const replays: string[] = [];
       for (const run of runs.filter((entry) => entry.action === 'payment.process')) {
