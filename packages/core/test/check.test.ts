@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import {
   HaltStateAuthError,
   HaltStateConnectionError,
@@ -53,6 +54,14 @@ describe('check()', () => {
 
   it('refuses a response body larger than 1 MiB', async () => {
     api().post(`${PREFIX}/action/check`).reply(200, JSON.stringify({ decision: 'ALLOW', reason: 'x'.repeat(1_100_000) }), json);
+    await expect(makeClient().check('a.b')).rejects.toThrow(/larger than/);
+  });
+
+  it('refuses a gzip body that inflates past 1 MiB, though its declared (compressed) length is small', async () => {
+    const inflated = JSON.stringify({ decision: 'ALLOW', reason: 'x'.repeat(2_000_000) });
+    const compressed = gzipSync(inflated);
+    expect(compressed.length).toBeLessThan(100_000);
+    api().post(`${PREFIX}/action/check`).reply(200, compressed, { ...json, 'content-encoding': 'gzip', 'content-length': String(compressed.length) });
     await expect(makeClient().check('a.b')).rejects.toThrow(/larger than/);
   });
 

@@ -313,8 +313,10 @@ function redirectTarget(response: Response): string {
  */
 async function readCapped(response: Response, limit: number, deadline = Number.POSITIVE_INFINITY): Promise<string> {
   if (response.body === null) return '';
+  // A declared length counts what arrives on the wire: with a content-encoding, fetch inflates
+  // it, and a small compressed body could be any size once read, so only plain bodies take it.
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (Number.isSafeInteger(declared) && declared <= limit) return readDeclared(response, deadline);
+  if (Number.isSafeInteger(declared) && declared <= limit && !response.headers.has('content-encoding')) return readDeclared(response, deadline);
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let size = 0;

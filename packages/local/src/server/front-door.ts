@@ -7,8 +7,9 @@ import { jsonDepth } from './json-depth.js';
 import { RateLimiter } from './rate-limit.js';
 import { secretDigest } from './secret-compare.js';
 
-// Sockets that carried a request with a valid key: the connection cap never cuts them to make room.
-const TRUSTED = new WeakSet<Socket>();
+// Sockets whose last request carried a valid key, with that key's bucket: the connection cap cuts
+// them only after every stranger, and then the one key holding the most connections first.
+const TRUSTED = new WeakMap<Socket, string>();
 
 /** The key a request presents, if exactly one (auth.ts refuses the rest). */
 function presentedKey(request: FastifyRequest): string | undefined {
@@ -36,22 +37,52 @@ export function guardFrontDoor(app: FastifyInstance, context: ServerContext): vo
   const now = context.clock ?? Date.now;
 
   // At the cap, a new connection pushes out the oldest one that never sent a valid key (a slow or
-  // idle stranger); when every open connection is an authenticated caller's, the new one is cut.
+  // idle stranger); when every open connection is an authenticated caller's, the oldest one of the
+  // key that holds the most goes, so one key (even a valid one) cannot hold every slot and lock
+  // other tenants out. connectionsPerKey bounds a key below the cap before it comes to that.
   const sockets = new Set<Socket>();
+  const byKey = new Map<string, Set<Socket>>();
+  const release = (socket: Socket) => {
+    const bucket = TRUSTED.get(socket);
+    if (bucket === undefined) return;
+    TRUSTED.delete(socket);
+    const owned = byKey.get(bucket);
+    owned?.delete(socket);
+    if (owned?.size === 0) byKey.delete(bucket);
+  };
   app.server.on('connection', (socket: Socket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.once('close', () => {
+      sockets.delete(socket);
+      release(socket);
+    });
     if (sockets.size <= limits.maxConnections) return;
-    let victim: Socket = socket;
+    let victim: Socket | undefined;
     for (const open of sockets) {
       if (open !== socket && !TRUSTED.has(open)) {
         victim = open;
         break;
       }
     }
+    if (victim === undefined) {
+      let largest: Set<Socket> | undefined;
+      for (const owned of byKey.values()) if (largest === undefined || owned.size > largest.size) largest = owned;
+      victim = largest?.values().next().value ?? socket;
+    }
     sockets.delete(victim);
+    release(victim);
     victim.destroy();
   });
+  const trust = (socket: Socket, bucket: string): boolean => {
+    if (TRUSTED.get(socket) === bucket) return true;
+    release(socket);
+    const owned = byKey.get(bucket) ?? new Set<Socket>();
+    if (owned.size >= limits.connectionsPerKey) return false;
+    owned.add(socket);
+    byKey.set(bucket, owned);
+    TRUSTED.set(socket, bucket);
+    return true;
+  };
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const key = presentedKey(request);
@@ -63,7 +94,11 @@ export function guardFrontDoor(app: FastifyInstance, context: ServerContext): vo
       void reply.header('retry-after', String(verdict.retryAfterSeconds));
       return fail(reply, 429, `Rate limited: more than ${count} requests per ${seconds(limits.rateWindowMs)} ${valid ? 'with this key' : 'from this address without a valid key'} (server limit ${name}); retry after ${verdict.retryAfterSeconds} s`);
     }
-    if (valid) TRUSTED.add(request.raw.socket);
+    if (!valid) release(request.raw.socket);
+    else if (!trust(request.raw.socket, bucket)) {
+      void reply.header('connection', 'close');
+      return fail(reply, 429, `Too many connections: this key already holds ${limits.connectionsPerKey} (server limit connectionsPerKey); reuse a kept-alive connection`);
+    }
     if (valid && request.method === 'GET' && request.routeOptions.url?.endsWith('/stream')) {
       const open = streams.get(bucket) ?? 0;
       if (open >= limits.streamsPerKey) {

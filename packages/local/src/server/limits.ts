@@ -33,6 +33,8 @@ export interface ServerLimits {
   maxJsonDepth: number;
   /** Largest page of a list route (`/local/approvals`, `/local/audit`). @default 500 */
   maxPageSize: number;
+  /** Open connections one key may hold; one more is a 429 and the connection is closed. @default 64 */
+  connectionsPerKey: number;
 }
 
 /** The defaults: generous for one developer's agents, tight enough that no agent stalls the server. */
@@ -50,6 +52,7 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
   idleTimeoutMs: 5_000,
   maxJsonDepth: 64,
   maxPageSize: 500,
+  connectionsPerKey: 64,
 });
 
 /**

@@ -136,8 +136,20 @@ describe('evaluate and the policy loader', () => {
     const policy = parsePolicy({ rules: [{ id: 'a', match: { action: 'read.*' }, decision: 'ALLOW' }, { id: 'b', when: { 'params.to': { matches: '^x' } }, decision: 'ALLOW' }] });
     expect(evaluate(policy, { agentId: 'a', action: `read.${'x'.repeat(20)}`, params: {} }, { maxMatchedLength: 10 })).toMatchObject({ decision: 'DENY', policyId: null });
     expect(evaluate(policy, { agentId: 'a', action: 'read.x', params: {} }, { maxMatchedLength: 10 })).toMatchObject({ policyId: 'a' });
-    expect(evaluate(policy, { agentId: 'a', action: 'q', params: { to: 'x'.repeat(11) } }, { maxMatchedLength: 10 })).toMatchObject({ decision: 'DENY', policyId: null });
+    expect(evaluate(policy, { agentId: 'a', action: 'q', params: { to: 'x'.repeat(11) } }, { maxMatchedLength: 10 })).toMatchObject({ decision: 'DENY', policyId: 'b', reason: 'params.to is longer than 10 characters, which the policy\'s patterns do not read (server limit maxMatchedLength)' });
     expect(evaluate(policy, { agentId: 'a', action: 'q', params: { to: 'x'.repeat(10) } }, { maxMatchedLength: 10 })).toMatchObject({ policyId: 'b' });
+  });
+
+  it('a param too long for a DENY rule\'s pattern is denied, never passed on to a broader rule that allows', () => {
+    const policy = parsePolicy({
+      rules: [
+        { id: 'no-drops', match: { action: 'db.*' }, when: { 'params.sql': { matches: 'DROP TABLE' } }, decision: 'DENY' },
+        { id: 'db', match: { action: 'db.*' }, decision: 'ALLOW' },
+      ],
+    });
+    const padded = { agentId: 'a', action: 'db.query', params: { sql: `DROP TABLE users;${' '.repeat(5000)}` } };
+    expect(evaluate(policy, padded)).toMatchObject({ decision: 'DENY', policyId: 'no-drops', reason: expect.stringMatching(/^params\.sql is longer than 4096 characters/) });
+    expect(evaluate(policy, { ...padded, params: { sql: 'SELECT 1' } })).toMatchObject({ decision: 'ALLOW', policyId: 'db' });
   });
 
   it.each([

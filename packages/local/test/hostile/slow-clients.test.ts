@@ -83,3 +83,50 @@ describe('timeout settings', () => {
     }
   });
 });
+
+describe('one key cannot hold every connection', () => {
+  const globex = TENANTS[1]!;
+
+  /** A kept-alive connection that has carried one request with `key`, and the status it got. */
+  async function keyedConnection(server: LocalServer, key: string): Promise<{ socket: Socket; status: number }> {
+    const socket = await slowConnection(server, `GET /api/sentinel/heartbeat?agent_id=a HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: ${key}\r\nConnection: keep-alive\r\n\r\n`);
+    const [chunk] = (await once(socket, 'data')) as [Buffer];
+    return { socket, status: Number(/^HTTP\/1\.1 (\d{3})/.exec(chunk.toString())?.[1]) };
+  }
+
+  it("at the cap, another tenant's new connection pushes out the oldest of the key holding the most, and is answered", async () => {
+    const server = await startServer({ limits: { maxConnections: 4, connectionsPerKey: 10 } });
+    try {
+      const held = [];
+      for (let index = 0; index < 4; index++) held.push(await keyedConnection(server, acme.apiKey));
+      expect(held.map((connection) => connection.status)).toEqual([200, 200, 200, 200]);
+      const oldestClosed = once(held[0]!.socket, 'close');
+      const client = new HaltStateClient({ baseUrl: server.url, tenantId: globex.id, apiKey: globex.apiKey, agentId: 'other-bot', retries: 0 });
+      await expect(client.heartbeat()).resolves.toBeDefined();
+      await oldestClosed;
+      await client.close();
+      for (const { socket } of held) socket.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('one connection over connectionsPerKey is a 429 naming the limit, and is closed', async () => {
+    const server = await startServer({ limits: { connectionsPerKey: 2 } });
+    try {
+      const held = [await keyedConnection(server, acme.apiKey), await keyedConnection(server, acme.apiKey)];
+      expect(held.map((connection) => connection.status)).toEqual([200, 200]);
+      const third = await slowConnection(server, `GET /api/sentinel/heartbeat?agent_id=a HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: ${acme.apiKey}\r\nConnection: keep-alive\r\n\r\n`);
+      let answer = '';
+      third.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      await once(third, 'close');
+      expect(answer).toMatch(/^HTTP\/1\.1 429/);
+      expect(answer).toMatch(/server limit connectionsPerKey/);
+      // Another key is not affected.
+      expect((await keyedConnection(server, globex.apiKey)).status).toBe(200);
+      for (const { socket } of held) socket.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -54,7 +54,12 @@ function compare(value: unknown, bound: number | string, test: (a: number) => bo
   return typeof value === 'string' && test(codeUnitOrder(value, bound));
 }
 
-function holds(value: unknown, condition: Condition, maxLength: number): boolean {
+/** A `matches` condition met a string too long to read: the rule can be neither applied nor skipped. */
+class Unreadable {
+  constructor(readonly path: string) {}
+}
+
+function holds(value: unknown, condition: Condition, maxLength: number, path: string): boolean {
   if (value === MISSING) return condition.exists === false && Object.keys(condition).length === 1;
   for (const [operator, operand] of Object.entries(condition)) {
     const ok = (() => {
@@ -67,7 +72,10 @@ function holds(value: unknown, condition: Condition, maxLength: number): boolean
         case 'lte': return compare(value, operand as number | string, (d) => d <= 0);
         case 'in': return (operand as unknown[]).some((item) => isDeepStrictEqual(value, item));
         case 'notIn': return !(operand as unknown[]).some((item) => isDeepStrictEqual(value, item));
-        case 'matches': return typeof value === 'string' && value.length <= maxLength && patternFinds(operand as string, value);
+        case 'matches':
+          if (typeof value !== 'string') return false;
+          if (value.length > maxLength) throw new Unreadable(path);
+          return patternFinds(operand as string, value);
         case 'exists': return operand === true;
         default: return false;
       }
@@ -83,7 +91,7 @@ function matches(rule: Rule, request: ActionRequest, maxLength: number): boolean
   if (!globHolds(rule.match?.action, request.action, maxLength)) return false;
   if (!globHolds(rule.match?.agent, request.agentId, maxLength)) return false;
   for (const [path, condition] of Object.entries(rule.when ?? {})) {
-    if (!holds(lookup(request, path), condition, maxLength)) return false;
+    if (!holds(lookup(request, path), condition, maxLength, path)) return false;
   }
   return true;
 }
@@ -100,7 +108,16 @@ function matches(rule: Rule, request: ActionRequest, maxLength: number): boolean
 export function evaluate(policy: Policy, request: ActionRequest, options: EvaluateOptions = {}): Evaluation {
   const maxLength = options.maxMatchedLength ?? DEFAULT_LIMITS.maxMatchedLength;
   for (const rule of policy.rules) {
-    if (matches(rule, request, maxLength)) {
+    let matched: boolean;
+    try {
+      matched = matches(rule, request, maxLength);
+    } catch (error) {
+      if (!(error instanceof Unreadable)) throw error;
+      // Skipping the rule could let a later, broader rule allow what this one would have denied:
+      // a string too long for its pattern is denied (fail closed), naming the param and the limit.
+      return { decision: 'DENY', reason: `${error.path} is longer than ${maxLength} characters, which the policy's patterns do not read (server limit maxMatchedLength)`, policyId: rule.id ?? null, ttlMs: DEFAULT_TTL_MS };
+    }
+    if (matched) {
       return { decision: rule.decision, reason: rule.reason ?? `Matched rule ${rule.id ?? '(unnamed)'}`, policyId: rule.id ?? null, ttlMs: rule.approval?.ttl ?? DEFAULT_TTL_MS };
     }
   }
