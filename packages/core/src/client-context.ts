@@ -54,7 +54,9 @@ export function createContext(options: ResolvedOptions, closing: AbortSignal, li
       }, report.trace);
     },
   });
-  watchReportQueue(options.tenantId, reports);
+  // The queue gauge forgets this client once it has closed, read or not (no meter provider reads it).
+  const unwatch = watchReportQueue(options.tenantId, reports);
+  lifetime.addEventListener('abort', unwatch, { once: true });
   return { options, transport, reports, killSwitch: new KillSwitch(options.agentId), digest: new ParamsDigest(options.digestSecret ?? options.apiKey), closing, lifetime };
 }
 

@@ -112,6 +112,9 @@ describe('policy file code frames', () => {
     expect(short.message).toContain('adminKey must be at least 8 characters');
     expect(short.message).not.toContain('hs_local_valid_1');
     expect(short.message).toContain('"apiKey": "hs_loc**********", "adminKey": "shorti*"');
+    const broken = errorOf(() => readPolicyFile(write('broken.yaml', 'tenants:\n  - id: a\n    apiKey: hs_super_secret_key_123456: x\n')));
+    expect(broken.message).toMatch(/not valid YAML/);
+    expect(broken.message).not.toContain('hs_super_secret_key_123456');
   });
 
   it.each([

@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { command } from '../../hints.js';
-import { codeFrame, sourceMap, type SourceMap } from './code-frame.js';
+import { codeFrame, maskSecrets, sourceMap, type SourceMap } from './code-frame.js';
 import { lintPolicy, type PolicyWarning } from './lint.js';
 import { policyFile, type Policy, type PolicyInput } from './schema.js';
 
@@ -87,8 +87,8 @@ function parseText(file: string, text: string): unknown {
     }
   }
   const document = parseDocument(text);
-  // yaml's own message keeps its snippet: the line and a caret under the problem.
-  if (document.errors.length > 0) throw new PolicyFileError(file, [`not valid YAML: ${document.errors[0]!.message.trimEnd()}`]);
+  // yaml's own message keeps its snippet: the line and a caret under the problem (a key in it masked).
+  if (document.errors.length > 0) throw new PolicyFileError(file, [`not valid YAML: ${document.errors[0]!.message.trimEnd().split('\n').map(maskSecrets).join('\n')}`]);
   return document.toJS();
 }
 
