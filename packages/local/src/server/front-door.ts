@@ -76,6 +76,8 @@ export function guardFrontDoor(app: FastifyInstance, context: ServerContext): vo
   const trust = (socket: Socket, bucket: string): boolean => {
     if (TRUSTED.get(socket) === bucket) return true;
     release(socket);
+    // Only connections the server accepted are counted (app.inject's stand-in sockets never close).
+    if (!sockets.has(socket)) return true;
     const owned = byKey.get(bucket) ?? new Set<Socket>();
     if (owned.size >= limits.connectionsPerKey) return false;
     owned.add(socket);
