@@ -7,10 +7,6 @@ import { jsonDepth } from './json-depth.js';
 import { RateLimiter } from './rate-limit.js';
 import { secretDigest } from './secret-compare.js';
 
-// Sockets whose last request carried a valid key, with that key's bucket: the connection cap cuts
-// them only after every stranger, and then the one key holding the most connections first.
-const TRUSTED = new WeakMap<Socket, string>();
-
 /** The key a request presents, if exactly one (auth.ts refuses the rest). */
 function presentedKey(request: FastifyRequest): string | undefined {
   const keys = new Set([header(request, HEADERS.apiKey), bearer(request), header(request, HEADERS.adminToken)].filter((key): key is string => key !== undefined && key !== ''));
@@ -41,11 +37,14 @@ export function guardFrontDoor(app: FastifyInstance, context: ServerContext): vo
   // key that holds the most goes, so one key (even a valid one) cannot hold every slot and lock
   // other tenants out. connectionsPerKey bounds a key below the cap before it comes to that.
   const sockets = new Set<Socket>();
+  // Sockets whose last request carried a valid key, with that key's bucket, and the other way round.
+  // Per app: one process may run several servers.
+  const trusted = new WeakMap<Socket, string>();
   const byKey = new Map<string, Set<Socket>>();
   const release = (socket: Socket) => {
-    const bucket = TRUSTED.get(socket);
+    const bucket = trusted.get(socket);
     if (bucket === undefined) return;
-    TRUSTED.delete(socket);
+    trusted.delete(socket);
     const owned = byKey.get(bucket);
     owned?.delete(socket);
     if (owned?.size === 0) byKey.delete(bucket);
@@ -59,7 +58,7 @@ export function guardFrontDoor(app: FastifyInstance, context: ServerContext): vo
     if (sockets.size <= limits.maxConnections) return;
     let victim: Socket | undefined;
     for (const open of sockets) {
-      if (open !== socket && !TRUSTED.has(open)) {
+      if (open !== socket && !trusted.has(open)) {
         victim = open;
         break;
       }
@@ -74,7 +73,7 @@ export function guardFrontDoor(app: FastifyInstance, context: ServerContext): vo
     victim.destroy();
   });
   const trust = (socket: Socket, bucket: string): boolean => {
-    if (TRUSTED.get(socket) === bucket) return true;
+    if (trusted.get(socket) === bucket) return true;
     release(socket);
     // Only connections the server accepted are counted (app.inject's stand-in sockets never close).
     if (!sockets.has(socket)) return true;
@@ -82,7 +81,7 @@ export function guardFrontDoor(app: FastifyInstance, context: ServerContext): vo
     if (owned.size >= limits.connectionsPerKey) return false;
     owned.add(socket);
     byKey.set(bucket, owned);
-    TRUSTED.set(socket, bucket);
+    trusted.set(socket, bucket);
     return true;
   };
 
