@@ -13,6 +13,7 @@ import { signInRoutes } from './routes/sign-in.js';
 import { SessionBook } from './sessions.js';
 import { createStore } from './store/create-store.js';
 import type { Store } from './store/store.js';
+import { StoreUnavailableError } from './store/store-unavailable.js';
 import { devTenant, TenantDirectory } from './tenants.js';
 import { useTraceContext } from './trace-context.js';
 
@@ -101,6 +102,12 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
   });
   guardFrontDoor(app, context);
   app.setErrorHandler((error: { statusCode?: unknown; message?: unknown }, request, reply) => {
+    if (error instanceof StoreUnavailableError) {
+      // Not a 500: the request did nothing (its transaction never committed) and a retry can work.
+      request.log.error(error);
+      void reply.code(503).header('retry-after', '1').type('application/json').send({ detail: 'The approval store is unreachable; nothing was recorded. Retry shortly.' });
+      return;
+    }
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error(error);
     // Client errors keep fastify's explanation (bad JSON, body too large, unsupported type).

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { AgentStatus, ApprovalStatus, DecisionValue, GuardStatus } from '@haltstate/core';
 import { MIGRATIONS } from './migrations.js';
+import { StoreUnavailableError } from './store-unavailable.js';
 import { currentTraceId } from '../trace-context.js';
 import type { CapHit, CheckAnswer, CheckInput, CheckOnceResult, DecideResult, GuardInput, GuardReportResult, GuardResult, Page, PageRequest, PendingCaps, ReportVerdict, Store, StoredEvaluation, StoreOptions } from './store.js';
 import type { ApprovalRow, AuditEntry, AuditInput, GuardAnswer, GuardOutcome, GuardRow, NewApproval, ReportInput } from './types.js';
@@ -144,6 +145,11 @@ export class SqliteStore implements Store {
   #decisionTime(): string {
     this.#lastDecisionMs = Math.max(this.#now().getTime(), this.#lastDecisionMs + 1);
     return new Date(this.#lastDecisionMs).toISOString();
+  }
+
+  /** Ready when open: the migrations ran in the constructor. */
+  async ping(): Promise<void> {
+    if (!this.#db.open) throw new StoreUnavailableError('The SQLite store is closed');
   }
 
   async close(): Promise<void> {

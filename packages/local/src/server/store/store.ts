@@ -1,4 +1,5 @@
 import type { AgentStatus, ApprovalStatus, DecisionValue } from '@haltstate/core';
+import type { StoreUnavailableError } from './store-unavailable.js';
 import type { ApprovalRow, AuditEntry, AuditInput, GuardAnswer, GuardOutcome, GuardRow, NewApproval, ReportInput } from './types.js';
 
 /** What a guard call asks for; `params` is the canonical JSON of the call's params. */
@@ -126,6 +127,11 @@ export interface Store {
   /** The store's clock, as an ISO-8601 string. */
   now(): string;
   close(): Promise<void>;
+  /**
+   * Resolves once the store is ready for requests (schema migrated, database reachable); rejects
+   * with {@link StoreUnavailableError} when it is not. The readiness route asks it.
+   */
+  ping(): Promise<void>;
 
   /** A new pending approval. `notify: false` when the caller publishes it after its own transaction commits. */
   createApproval(input: NewApproval, notify?: boolean): Promise<ApprovalRow>;
