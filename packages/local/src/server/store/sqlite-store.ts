@@ -1,56 +1,12 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import type { AgentStatus, ApprovalStatus, DecisionValue, GuardStatus } from '@haltstate/core';
+import type { AgentStatus, ApprovalStatus } from '@haltstate/core';
 import { MIGRATIONS } from './migrations.js';
+import { type Row, toApproval, toAudit, toGuard, toPage } from './rows.js';
 import { StoreUnavailableError } from './store-unavailable.js';
 import { currentTraceId } from '../trace-context.js';
 import type { CapHit, CheckAnswer, CheckInput, CheckOnceResult, DecideResult, GuardInput, GuardReportResult, GuardResult, Page, PageRequest, PendingCaps, ReportVerdict, Store, StoredEvaluation, StoreOptions } from './store.js';
 import type { ApprovalRow, AuditEntry, AuditInput, GuardAnswer, GuardOutcome, GuardRow, NewApproval, ReportInput } from './types.js';
-
-type Row = Record<string, unknown>;
-
-const toApproval = (row: Row): ApprovalRow => ({
-  id: row.id as string,
-  tenantId: row.tenant_id as string,
-  agentId: row.agent_id as string,
-  action: row.action as string,
-  params: JSON.parse(row.params as string) as Record<string, unknown>,
-  metadata: row.metadata === null ? null : (JSON.parse(row.metadata as string) as Record<string, unknown>),
-  idempotencyKey: (row.idempotency_key as string | null) ?? null,
-  policyId: (row.policy_id as string | null) ?? null,
-  policyReason: (row.policy_reason as string | null) ?? '',
-  status: row.status as ApprovalStatus,
-  approver: (row.approver as string | null) ?? null,
-  reason: (row.reason as string | null) ?? null,
-  createdAt: row.created_at as string,
-  expiresAt: row.expires_at as string,
-  decidedAt: (row.decided_at as string | null) ?? null,
-});
-
-const toAudit = (row: Row): AuditEntry => ({
-  id: row.id as number,
-  time: row.time as string,
-  tenantId: row.tenant_id as string,
-  kind: row.kind as AuditEntry['kind'],
-  agentId: (row.agent_id as string | null) ?? null,
-  action: (row.action as string | null) ?? null,
-  decision: (row.decision as string | null) ?? null,
-  policyId: (row.policy_id as string | null) ?? null,
-  approver: (row.approver as string | null) ?? null,
-  outcome: (row.outcome as string | null) ?? null,
-  approvalId: (row.approval_id as string | null) ?? null,
-  idempotencyKey: (row.idempotency_key as string | null) ?? null,
-  requestId: (row.request_id as string | null) ?? null,
-  reason: (row.reason as string | null) ?? null,
-  traceId: (row.trace_id as string | null) ?? null,
-});
-
-/** A page of rows fetched one past `limit`: the extra row only says there is more. */
-function toPage<T>(rows: Row[], limit: number, convert: (row: Row) => T): Page<T> {
-  const more = rows.length > limit;
-  const kept = more ? rows.slice(0, limit) : rows;
-  return { rows: kept.map(convert), next: more ? (kept[kept.length - 1]!.page_seq as number) : null };
-}
 
 /** Every statement the store runs, prepared once when it opens (after the migrations). */
 function prepareStatements(db: Database.Database) {
@@ -281,7 +237,7 @@ export class SqliteStore implements Store {
     const result = this.#db.transaction((): GuardResult => {
       const existing = this.#sql.guard.get(tenantId, key) as Row | undefined;
       if (existing) {
-        const guard = this.#toGuard(existing);
+        const guard = toGuard(existing);
         if (guard.agentId !== request.agentId || guard.action !== request.action || existing.params !== request.params) return { kind: 'conflict' };
         // A key with an approval answers from it: a retry is never a new approval, cap or not.
         if (guard.approvalId) return { kind: 'ok', guard, approval: this.#approvalById(guard.approvalId), created: false };
@@ -295,13 +251,13 @@ export class SqliteStore implements Store {
       const fresh = { decision: evaluation.decision, policy_id: evaluation.policyId, reason: evaluation.reason, approval_id: approval?.id ?? null };
       if (existing) {
         this.#sql.reevaluateGuard.run({ ...fresh, tenant_id: tenantId, idempotency_key: key });
-        return { kind: 'ok', guard: this.#toGuard({ ...existing, ...fresh }), approval, created: approval !== null };
+        return { kind: 'ok', guard: toGuard({ ...existing, ...fresh }), approval, created: approval !== null };
       }
       const row = { tenant_id: tenantId, idempotency_key: key, agent_id: request.agentId, action: request.action, params: request.params, ...fresh, created_at: this.now() };
       // The primary key on (tenant_id, idempotency_key) is what makes a second writer fail.
       this.#sql.insertGuard
         .run(row);
-      return { kind: 'ok', guard: this.#toGuard(row), approval, created: true };
+      return { kind: 'ok', guard: toGuard(row), approval, created: true };
     }).immediate();
     // Published once committed, so a listener never hears of an approval that was rolled back.
     if (result.kind === 'ok' && result.created && result.approval) this.#onCreated(result.approval);
@@ -351,15 +307,15 @@ export class SqliteStore implements Store {
       if (approval?.status === 'approved' && row.executed_at === null) {
         this.#sql.executeGuard.run(now, tenantId, key);
         this.#audit({ tenantId, kind: 'approval_executed', agentId: approval.agentId, action: approval.action, decision: 'executed', policyId: approval.policyId, approver: approval.approver, outcome: outcome.outcome, approvalId, idempotencyKey: key });
-        return { kind: 'ok', guard: this.#toGuard({ ...row, executed_at: now }) };
+        return { kind: 'ok', guard: toGuard({ ...row, executed_at: now }) };
       }
-      return { kind: 'ok', guard: this.#toGuard(row) };
+      return { kind: 'ok', guard: toGuard(row) };
     }).immediate();
   }
 
   /** Guards that were let through but never reported: crashed after (or while) acting. */
   async unreportedPermits(tenantId: string): Promise<GuardRow[]> {
-    return (this.#sql.unreportedPermits.all(tenantId) as Row[]).map((row) => this.#toGuard(row));
+    return (this.#sql.unreportedPermits.all(tenantId) as Row[]).map(toGuard);
   }
 
   // ── checks ───────────────────────────────────────────────────────────────
@@ -491,22 +447,5 @@ export class SqliteStore implements Store {
   #approvalById(id: string): ApprovalRow | null {
     const row = this.#sql.approvalById.get(id) as Row | undefined;
     return row ? toApproval(row) : null;
-  }
-
-  #toGuard(row: Row): GuardRow {
-    return {
-      tenantId: row.tenant_id as string,
-      idempotencyKey: row.idempotency_key as string,
-      agentId: row.agent_id as string,
-      action: row.action as string,
-      decision: row.decision as DecisionValue,
-      policyId: (row.policy_id as string | null) ?? null,
-      reason: (row.reason as string | null) ?? '',
-      approvalId: (row.approval_id as string | null) ?? null,
-      lastState: (row.last_state as GuardStatus | null | undefined) ?? null,
-      permitIssuedAt: (row.permit_issued_at as string | null | undefined) ?? null,
-      outcome: (row.outcome as 'success' | 'error' | null | undefined) ?? null,
-      executedAt: (row.executed_at as string | null | undefined) ?? null,
-    };
   }
 }

@@ -88,6 +88,12 @@ export interface StoreEvents {
   onCreated?: (approval: ApprovalRow) => void;
   /** Every approval that was approved, rejected or expired. */
   onDecision?: (approval: ApprovalRow) => void;
+  /**
+   * The store may have missed changes made elsewhere (PostgreSQL: its LISTEN connection was lost
+   * and is back, so other instances' notifications may be gone). The server ends its event
+   * streams, so clients reconnect and replay from their cursor. SQLite never calls it.
+   */
+  onGap?: () => void;
 }
 
 /**
@@ -97,12 +103,14 @@ export interface StoreEvents {
  * createStore({ db: ':memory:', now: () => new Date('2026-01-01T00:00:00Z'), requestIdWindowMs: 60_000 });
  */
 export interface StoreOptions extends StoreEvents {
-  /** SQLite file, or `:memory:`. */
+  /** SQLite file, `:memory:`, or a PostgreSQL URL (`postgres://…` / `postgresql://…`). */
   db: string;
   /** Clock, for tests. */
   now?: () => Date;
   /** How long a check's X-Request-Id is remembered. @unit milliseconds @default 86400000 (24 h) */
   requestIdWindowMs?: number;
+  /** PostgreSQL only: the most connections the store's pool opens. @default 10 */
+  poolSize?: number;
 }
 
 /**
