@@ -13,6 +13,8 @@ export { globMatches } from './server/policy/glob.js';
 export type { GlobMeter } from './server/policy/glob.js';
 export type { Policy, PolicyInput, Rule, Tenant, AgentKey, Condition } from './server/policy/schema.js';
 export { SqliteStore } from './server/store/sqlite-store.js';
+export { PostgresStore } from './server/store/postgres-store.js';
+export type { PostgresStoreOptions } from './server/store/postgres-store.js';
 export { createStore } from './server/store/create-store.js';
 export type { Store, StoreOptions } from './server/store/store.js';
 export { resetDatabase, ResetError } from './server/store/reset.js';

@@ -82,6 +82,8 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
     ...(options.requestIdWindowMs !== undefined ? { requestIdWindowMs: options.requestIdWindowMs } : {}),
     onCreated: (approval) => hub.publish({ type: 'created', approval }),
     onDecision: (approval) => hub.publish({ type: 'decided', approval }),
+    // Changes made elsewhere may have been missed: streams end, clients replay from their cursor.
+    onGap: () => hub.endAll(),
   });
   const directory = new TenantDirectory(tenantList);
   const limits = resolveLimits(options.limits);
@@ -100,6 +102,7 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
     // made, before fastify sets it, and would compare with its own default (300 s) instead.
     http: { requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs), connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) },
   });
+  hub.bind(app.server);
   guardFrontDoor(app, context);
   app.setErrorHandler((error: { statusCode?: unknown; message?: unknown }, request, reply) => {
     if (error instanceof StoreUnavailableError) {
@@ -185,6 +188,13 @@ export interface LocalServer extends BuiltServer {
 export async function createLocalServer(options: LocalServerOptions & { port?: number; host?: string } = {}): Promise<LocalServer> {
   const built = buildServer(options);
   const host = options.host ?? '127.0.0.1';
+  // Ready before it takes requests: migrations ran and the database answers (PostgreSQL).
+  try {
+    await built.store.ping();
+  } catch (error) {
+    await built.app.close();
+    throw error;
+  }
   await built.app.listen({ port: options.port ?? 0, host });
   const address = built.app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;

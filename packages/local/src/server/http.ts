@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { EventHub } from './events.js';
 import { formatPath } from './policy/load.js';
 
 /** FastAPI-style error, as the public API sends them. */
@@ -44,7 +45,11 @@ export function bearer(request: FastifyRequest): string | undefined {
   return match?.[1]?.trim();
 }
 
-/** Starts an SSE response on a hijacked reply: headers, a keep-alive comment timer, cleanup. */
+/**
+ * Starts an SSE response on a hijacked reply: headers, a keep-alive comment timer, cleanup. The
+ * stream registers with the server's {@link EventHub}, whose `endAll()` ends it (the client
+ * reconnects and replays from its cursor).
+ */
 export function openEventStream(request: FastifyRequest, reply: FastifyReply, keepAliveMs: number, onClose: () => void): (event: object) => void {
   reply.hijack();
   reply.raw.writeHead(200, {
@@ -57,10 +62,12 @@ export function openEventStream(request: FastifyRequest, reply: FastifyReply, ke
   const keepAlive = setInterval(() => reply.raw.write(': keep-alive\n\n'), keepAliveMs);
   keepAlive.unref();
   let closed = false;
+  const unregister = EventHub.of(request.server.server)?.addStream(() => reply.raw.end()) ?? (() => undefined);
   const close = () => {
     if (closed) return;
     closed = true;
     clearInterval(keepAlive);
+    unregister();
     onClose();
   };
   request.raw.on('close', close);

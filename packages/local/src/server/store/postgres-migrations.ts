@@ -122,6 +122,9 @@ export const PG_MIGRATIONS: readonly string[] = [
 export async function migratePostgres(pool: Pool, migrations: readonly string[] = PG_MIGRATIONS): Promise<number[]> {
   const client: PoolClient = await pool.connect();
   let broken: Error | undefined;
+  // Checked out, the client has no error listener: a dropped socket must not crash the process.
+  const onError = (error: Error) => (broken = error);
+  client.on('error', onError);
   try {
     await client.query('SELECT pg_advisory_lock($1, $2)', [LOCKS.migrations, 0]);
     try {
@@ -151,6 +154,7 @@ export async function migratePostgres(pool: Pool, migrations: readonly string[] 
     throw error;
   } finally {
     // A client that failed is dropped, not reused: its session (and lock) may be in any state.
+    client.removeListener('error', onError);
     client.release(broken);
   }
 }

@@ -138,7 +138,12 @@ export class PostgresStore implements Store {
     } catch (error) {
       throw toStoreError(error);
     }
+    // A checked-out client has no error listener (the pool removes its own): a socket that dies
+    // between two statements would emit an unhandled 'error' and crash the process. The next
+    // statement rejects anyway, and the client is dropped on release.
     let broken: Error | undefined;
+    const onError = (error: Error) => (broken = error);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -153,6 +158,7 @@ export class PostgresStore implements Store {
       else await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError as Error));
       throw toStoreError(error);
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
