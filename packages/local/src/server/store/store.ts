@@ -116,7 +116,7 @@ export interface StoreOptions extends StoreEvents {
 /**
  * All state of the local server: approvals, guard states, reports, agent statuses, remembered
  * check request ids and the audit trail. The server, its routes and its context know only this
- * interface; {@link createStore} picks the implementation (SQLite today).
+ * interface; {@link createStore} picks the implementation (SQLite, or PostgreSQL for a `postgres://` URL).
  *
  * Every method but `now` returns a promise, so a store on a networked database (PostgreSQL) can
  * implement it. Each call is atomic where it matters: the SQLite store runs it to its end in one
