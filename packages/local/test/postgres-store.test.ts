@@ -180,6 +180,37 @@ describeWithPostgres('PostgresStore', () => {
       expect(seen.sort()).toEqual(approvals.map((approval) => approval.id).sort());
     });
 
+    it('an audit reader paging while three instances write never skips a row (ids follow commit order per tenant)', async () => {
+      const stores = await open(3);
+      const seen = new Set<number>();
+      let cursor = 0;
+      let writing = true;
+      // Each write is its own transaction; 3 pools of 5 connections commit them in any order.
+      const writes = Promise.all(
+        stores.flatMap((store, index) => Array.from({ length: 60 }, (_, n) => store.setAgentStatus('acme', `bot-${index}-${n}`, 'PAUSE'))),
+      ).finally(() => (writing = false));
+      const reader = (async () => {
+        for (let more = true; more; ) {
+          more = writing;
+          const page = await stores[1]!.auditPage('acme', { limit: 7, after: cursor });
+          for (const row of page.rows) seen.add(row.id);
+          if (page.rows.length > 0) cursor = page.rows[page.rows.length - 1]!.id;
+          if (page.next !== null) more = true;
+        }
+      })();
+      await Promise.all([writes, reader]);
+      // One last page from the final cursor: a row whose id is behind the cursor but that was not
+      // seen was committed after the reader had passed its id.
+      for (let page = await stores[0]!.auditPage('acme', { limit: 1000, after: cursor }); ; ) {
+        for (const row of page.rows) seen.add(row.id);
+        if (page.next === null) break;
+        page = await stores[0]!.auditPage('acme', { limit: 1000, after: page.next });
+      }
+      const all = (await stores[2]!.auditTrail('acme')).map((row) => row.id);
+      expect(all).toHaveLength(180);
+      expect(all.filter((id) => !seen.has(id))).toEqual([]);
+    });
+
     it('one approval decided at two instances at once: exactly one decision', async () => {
       const stores = await open(2);
       for (let round = 0; round < 10; round++) {

@@ -4,7 +4,7 @@ import type { Pool, PoolClient } from 'pg';
  * Advisory lock keys: the first of the two int4 keys, "HS" in ASCII then the lock's number (the
  * second key is 0, or the tenant's hashtext for a tenant's lock).
  */
-export const LOCKS = { migrations: 0x48530001, decisions: 0x48530002, tenant: 0x48530003 } as const;
+export const LOCKS = { migrations: 0x48530001, decisions: 0x48530002, tenant: 0x48530003, append: 0x48530004 } as const;
 
 // Schema migrations for PostgreSQL, applied in order; haltstate_migrations records each version.
 // The first is the SQLite schema (all of migrations.ts) as of issue 19, with:

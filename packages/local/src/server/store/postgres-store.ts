@@ -201,11 +201,19 @@ export class PostgresStore implements Store {
     };
   }
 
+  /**
+   * An audit line. Like every insert that pages read (audit ids, approvals' seq), it first takes
+   * the tenant's append lock, held to commit: a bigserial is drawn at insert, not at commit, so
+   * without it a slow transaction could commit a row behind a cursor a reader already holds, and
+   * the reader (the export, the CLI) would never see it. With it, a tenant's ids rise in commit
+   * order. The lock is always the last one a transaction takes (after the decisions and tenant
+   * locks and its row locks), so it cannot deadlock with them.
+   */
   async #audit(tx: Tx, entry: AuditInput): Promise<void> {
     await tx.query(
       `INSERT INTO audit (time, tenant_id, kind, agent_id, action, decision, policy_id, approver, outcome, approval_id, idempotency_key, request_id, reason, trace_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-      [this.now(), entry.tenantId, entry.kind, entry.agentId ?? null, entry.action ?? null, entry.decision ?? null, entry.policyId ?? null, entry.approver ?? null, entry.outcome ?? null, entry.approvalId ?? null, entry.idempotencyKey ?? null, entry.requestId ?? null, entry.reason ?? null, entry.traceId ?? currentTraceId()],
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 FROM (SELECT pg_advisory_xact_lock($15, hashtext($2))) AS appending`,
+      [this.now(), entry.tenantId, entry.kind, entry.agentId ?? null, entry.action ?? null, entry.decision ?? null, entry.policyId ?? null, entry.approver ?? null, entry.outcome ?? null, entry.approvalId ?? null, entry.idempotencyKey ?? null, entry.requestId ?? null, entry.reason ?? null, entry.traceId ?? currentTraceId(), LOCKS.append],
     );
   }
 
@@ -235,9 +243,10 @@ export class PostgresStore implements Store {
       expires_at: iso(now.getTime() + input.ttlMs),
     };
     await tx.query(
+      // The tenant's append lock first (see #audit): approvals are paged by seq.
       `INSERT INTO approvals (id, tenant_id, agent_id, action, params, metadata, idempotency_key, policy_id, policy_reason, status, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [row.id, row.tenant_id, row.agent_id, row.action, row.params, row.metadata, row.idempotency_key, row.policy_id, row.policy_reason, row.status, row.created_at, row.expires_at],
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM (SELECT pg_advisory_xact_lock($13, hashtext($2))) AS appending`,
+      [row.id, row.tenant_id, row.agent_id, row.action, row.params, row.metadata, row.idempotency_key, row.policy_id, row.policy_reason, row.status, row.created_at, row.expires_at, LOCKS.append],
     );
     await this.#audit(tx, { tenantId: input.tenantId, kind: 'approval_requested', agentId: input.agentId, action: input.action, decision: 'APPROVAL_REQUIRED', policyId: input.policyId, approvalId: row.id as string, idempotencyKey: input.idempotencyKey ?? null, reason: input.policyReason });
     await this.#notify(tx, 'created', row.id as string);
