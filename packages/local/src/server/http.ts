@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { formatPath } from './policy/load.js';
@@ -44,9 +45,24 @@ export function bearer(request: FastifyRequest): string | undefined {
   return match?.[1]?.trim();
 }
 
+// The responses that are open event streams: a draining server ends them (drain.ts), so their
+// clients reconnect to another instance and replay from their last_seen.
+const EVENT_STREAMS = new WeakSet<ServerResponse>();
+
+/**
+ * Whether a response is an open event stream (started by {@link openEventStream}).
+ *
+ * @example
+ * for (const response of open) if (isEventStream(response)) response.end();
+ */
+export function isEventStream(response: ServerResponse): boolean {
+  return EVENT_STREAMS.has(response);
+}
+
 /** Starts an SSE response on a hijacked reply: headers, a keep-alive comment timer, cleanup. */
 export function openEventStream(request: FastifyRequest, reply: FastifyReply, keepAliveMs: number, onClose: () => void): (event: object) => void {
   reply.hijack();
+  EVENT_STREAMS.add(reply.raw);
   reply.raw.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
