@@ -31,7 +31,7 @@ const pathOf = (url: string | undefined) => url?.split('?')[0];
  * header. Request logging is the server's own ({@link useRequestLog}): one line per request.
  *
  * @example
- * const app = Fastify({ logger: loggerOptions({ level: 'info' }), disableRequestLogging: true });
+ * const app = Fastify({ logger: loggerOptions({ level: 'info' }), logController: new LogController({ disableRequestLogging: true }) });
  */
 export function loggerOptions(options: ServerLogOptions): FastifyServerOptions['logger'] {
   return {
