@@ -2,6 +2,7 @@ export { buildServer, createLocalServer } from './server/app.js';
 export type { BuiltServer, LocalServer, LocalServerOptions } from './server/app.js';
 export { DEFAULT_LIMITS, resolveLimits } from './server/limits.js';
 export type { ServerLimits } from './server/limits.js';
+export type { LogLevel, ServerLogOptions } from './server/request-log.js';
 export { loadPolicyFile, readPolicyFile, parsePolicy, resolvePolicy, PolicyFileError } from './server/policy/load.js';
 export type { PolicyFileWarning } from './server/policy/load.js';
 export { lintPolicy } from './server/policy/lint.js';

@@ -8,39 +8,15 @@ import type { Policy } from '../server/policy/schema.js';
 import { resetDatabase } from '../server/store/reset.js';
 import { exposureWarning, tenantLines } from './dev-output.js';
 import { CliError, type CliIo } from './io.js';
-import { readSecret } from './secret-input.js';
-import { STARTER_TENANT } from './starter-policy.js';
-import { DEFAULT_LIMITS, type ServerLimits } from '../server/limits.js';
+import { addServerFlags, flagTenants, limitsFrom, portFrom, type ServerFlagValues } from './server-flags.js';
 
-interface DevOptions {
+interface DevOptions extends ServerFlagValues {
   policy?: string;
   port: string;
   host: string;
   db: string;
   fresh?: boolean;
-  tenant?: string;
-  apiKey?: string;
-  apiKeyFile?: string;
-  adminKey?: string;
-  adminKeyFile?: string;
   showKeys?: boolean;
-  limit: string[];
-}
-
-/** `--limit name=value`, repeatable, into server limits (resolveLimits checks the values). */
-function parseLimit(text: string, previous: string[]): string[] {
-  return [...previous, text];
-}
-
-function limitsFrom(entries: readonly string[]): Partial<ServerLimits> {
-  const limits: Partial<ServerLimits> = {};
-  for (const entry of entries) {
-    const match = /^([A-Za-z]+)=(\d+)$/.exec(entry.trim());
-    if (!match) throw new CliError(`--limit takes name=value with a whole number, got "${entry}" (limits: ${Object.keys(DEFAULT_LIMITS).join(', ')})`);
-    if (!(match[1]! in DEFAULT_LIMITS)) throw new CliError(`--limit: unknown limit "${match[1]}"; known limits: ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
-    limits[match[1] as keyof ServerLimits] = Number(match[2]);
-  }
-  return limits;
 }
 
 function loadPolicy(file: string | undefined, io: CliIo): Policy {
@@ -60,35 +36,21 @@ function loadPolicy(file: string | undefined, io: CliIo): Policy {
  * devCommand(cli, io);
  */
 export function devCommand(cli: Command, io: CliIo): void {
-  cli
-    .command('dev')
-    .description('start the local server')
-    .option('--policy <file>', `policy file (YAML or JSON; \`${command('init')}\` writes one); without one, every action is denied`)
-    .option('--port <port>', 'port (0 picks a free one)', '8787')
-    .option('--host <host>', 'interface to listen on (anything but loopback exposes the server: a warning says so)', '127.0.0.1')
-    .option('--db <file>', 'SQLite file (":memory:" keeps nothing)', '.haltstate/local.db')
-    .option('--fresh', 'clear the database first (every approval, guard state and the audit trail)')
-    .option('--tenant <id>', "add a tenant; its keys come from the files below, or HALTSTATE_API_KEY and HALTSTATE_ADMIN_KEY")
-    .option('--api-key-file <file>', "a file whose first line is that tenant's agent API key")
-    .option('--admin-key-file <file>', "a file whose first line is that tenant's admin key")
-    .option('--api-key <key>', "that tenant's agent API key on the command line (visible in the process list)")
-    .option('--admin-key <key>', "that tenant's admin key on the command line (visible in the process list)")
-    .option('--limit <name=value>', `change a server limit, repeatable (${Object.keys(DEFAULT_LIMITS).join(', ')}; docs/security.md)`, parseLimit, [])
+  addServerFlags(
+    cli
+      .command('dev')
+      .description('start the local server')
+      .option('--policy <file>', `policy file (YAML or JSON; \`${command('init')}\` writes one); without one, every action is denied`)
+      .option('--port <port>', 'port (0 picks a free one)', '8787')
+      .option('--host <host>', 'interface to listen on (anything but loopback exposes the server: a warning says so)', '127.0.0.1')
+      .option('--db <file>', 'SQLite file (":memory:" keeps nothing)', '.haltstate/local.db')
+      .option('--fresh', 'clear the database first (every approval, guard state and the audit trail)'),
+  )
     .option('--show-keys', "print the tenants' keys in full (they are masked by default)")
     .action(async (options: DevOptions) => {
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a number from 0 to 65535, got "${options.port}"`);
+      const port = portFrom(options.port);
       const limits = limitsFrom(options.limit);
-      let tenants: { id: string; apiKey: string; adminKey: string }[] = [];
-      if (options.tenant === undefined) {
-        if ([options.apiKey, options.apiKeyFile, options.adminKey, options.adminKeyFile].some((value) => value !== undefined)) throw new CliError('the key flags name the keys of a --tenant: pass --tenant <id> with them');
-      } else {
-        const env = io.env;
-        const apiKey = readSecret({ label: 'API key', flag: options.apiKey, flagName: '--api-key', file: options.apiKeyFile, fileFlagName: '--api-key-file', envValue: env.HALTSTATE_API_KEY, envName: 'HALTSTATE_API_KEY', published: [STARTER_TENANT.apiKey] }, io.err, io.cwd);
-        const adminKey = readSecret({ label: 'admin key', flag: options.adminKey, flagName: '--admin-key', file: options.adminKeyFile, fileFlagName: '--admin-key-file', envValue: env.HALTSTATE_ADMIN_KEY, envName: 'HALTSTATE_ADMIN_KEY', published: [STARTER_TENANT.adminKey] }, io.err, io.cwd);
-        if (apiKey === undefined || adminKey === undefined) throw new CliError(`--tenant and its two keys go together: give --tenant ${options.tenant} an API key and an admin key (--api-key-file and --admin-key-file, or HALTSTATE_API_KEY and HALTSTATE_ADMIN_KEY)`);
-        tenants = [{ id: options.tenant, apiKey, adminKey }];
-      }
+      const tenants = flagTenants(options, io);
       const policy = loadPolicy(options.policy, io);
       const db = options.db === ':memory:' || io.cwd === undefined ? options.db : resolve(io.cwd, options.db);
       if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });

@@ -7,6 +7,7 @@ import { devCommand } from './dev.js';
 import { initCommand } from './init.js';
 import { CliError, defaultIo, type CliIo } from './io.js';
 import { resetCommand } from './reset.js';
+import { serveCommand } from './serve.js';
 import { visibleText } from './terminal-text.js';
 
 export { defaultIo } from './io.js';
@@ -39,6 +40,7 @@ export function program(io: CliIo): Command {
   if (io.version !== undefined) cli.version(io.version, '-V, --version', 'print the version of @haltstate/local');
   initCommand(cli, io);
   devCommand(cli, io);
+  serveCommand(cli, io);
   resetCommand(cli, io);
   approverCommands(cli, io);
   return cli;

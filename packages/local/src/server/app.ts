@@ -1,12 +1,15 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { HEADERS, PREFIXES } from '@haltstate/core';
 import type { ServerContext } from './context.js';
+import { Drain } from './drain.js';
 import { EventHub } from './events.js';
 import { guardFrontDoor } from './front-door.js';
 import { resolveLimits, type ServerLimits } from './limits.js';
 import { PolicyFileError, resolvePolicy } from './policy/load.js';
 import type { Policy, PolicyInput, Tenant } from './policy/schema.js';
+import { loggerOptions, useRequestLog, type ServerLogOptions } from './request-log.js';
 import { adminRoutes } from './routes/admin.js';
+import { healthRoutes } from './routes/health.js';
 import { pageRoutes } from './routes/page.js';
 import { sentinelRoutes } from './routes/sentinel.js';
 import { signInRoutes } from './routes/sign-in.js';
@@ -35,8 +38,17 @@ export interface LocalServerOptions {
   bodyLimit?: number;
   /** Bounds against a hostile or broken agent (rate limits, caps, timeouts); see `ServerLimits`. */
   limits?: Partial<ServerLimits>;
-  /** Fastify's logger. @default false */
-  logger?: boolean;
+  /**
+   * The structured log (JSON lines: one per request, with no credential in any of them);
+   * `true` is level info on stdout. @default false
+   */
+  logger?: boolean | ServerLogOptions;
+  /**
+   * Whether each tenant gets a sign-in token for this run (an admin credential the server makes
+   * up, see {@link BuiltServer.signInToken}). `haltstate serve` passes false: a production server
+   * accepts only the credentials it was given. @default true
+   */
+  signInTokens?: boolean;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -49,7 +61,8 @@ export interface BuiltServer {
   policy: Policy;
   /**
    * The tenant's sign-in token for this run: it works like the tenant's admin key on the admin
-   * routes (the CLI takes it), and dies with the server. Throws for an unknown tenant.
+   * routes (the CLI takes it), and dies with the server. Throws for an unknown tenant, and on a
+   * server built with `signInTokens: false`.
    */
   signInToken(tenantId: string): string;
   /**
@@ -58,6 +71,14 @@ export interface BuiltServer {
    * Throws for an unknown tenant.
    */
   signInCode(tenantId: string): string;
+  /** True once {@link BuiltServer.drain} has begun: `/readyz` answers 503. */
+  readonly draining: boolean;
+  /**
+   * Stops gracefully: `/readyz` answers 503 at once, no new connection is accepted, open event
+   * streams are ended (clients reconnect elsewhere and replay), requests under way may finish
+   * for up to `timeoutMs`; then the server closes (cutting what is left) and the store with it.
+   */
+  drain(timeoutMs?: number): Promise<void>;
 }
 
 /**
@@ -85,12 +106,14 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
     // Changes made elsewhere may have been missed: streams end, clients replay from their cursor.
     onGap: () => hub.endAll(),
   });
-  const directory = new TenantDirectory(tenantList);
+  const directory = new TenantDirectory(tenantList, { signInTokens: options.signInTokens !== false });
   const limits = resolveLimits(options.limits);
   const context: ServerContext = { store, tenants: directory, hub, policy: () => policy, keepAliveMs: options.keepAliveMs ?? 15_000, limits, sessions: new SessionBook(), ...(options.now ? { clock: () => options.now!().getTime() } : {}) };
 
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: options.logger ? loggerOptions(options.logger === true ? {} : options.logger) : false,
+    // One line per request instead of fastify's two (useRequestLog below).
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 256 * 1024,
     return503OnClosing: true,
     forceCloseConnections: true,
@@ -103,6 +126,8 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
     http: { requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs), connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) },
   });
   hub.bind(app.server);
+  const drain = new Drain(app.server, hub);
+  if (options.logger) useRequestLog(app);
   guardFrontDoor(app, context);
   app.setErrorHandler((error: { statusCode?: unknown; message?: unknown }, request, reply) => {
     if (error instanceof StoreUnavailableError) {
@@ -130,6 +155,7 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
   void app.register(adminRoutes(context), { prefix: '/local' });
   void app.register(signInRoutes(context), { prefix: '/local' });
   void app.register(pageRoutes());
+  void app.register(healthRoutes({ store, draining: () => drain.draining }));
 
   // One sweep at a time: a tick that finds the last one still running skips. A failing sweep is
   // logged, never an unhandled rejection (the next tick tries again).
@@ -153,15 +179,33 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
     await store.close();
   });
   const signInToken = (tenantId: string) => {
+    knownTenant(tenantId);
     const token = directory.signInToken(tenantId);
-    if (token === undefined) throw new Error(`No tenant "${tenantId}" on this server (tenants: ${ids.join(', ') || tenantList[0]!.id})`);
+    if (token === undefined) throw new Error('This server makes no sign-in tokens (signInTokens: false)');
     return token;
   };
+  const knownTenant = (tenantId: string) => {
+    if (!tenantList.some((tenant) => tenant.id === tenantId)) throw new Error(`No tenant "${tenantId}" on this server (tenants: ${ids.join(', ') || tenantList[0]!.id})`);
+  };
   const signInCode = (tenantId: string) => {
-    signInToken(tenantId); // throws for an unknown tenant
+    knownTenant(tenantId);
     return context.sessions.issueCode(tenantId);
   };
-  return { app, store, tenants: tenantList, policy, signInToken, signInCode };
+  return {
+    app,
+    store,
+    tenants: tenantList,
+    policy,
+    signInToken,
+    signInCode,
+    get draining() {
+      return drain.draining;
+    },
+    drain: async (timeoutMs = 10_000) => {
+      if (!drain.draining) await drain.drain(timeoutMs, app.log);
+      await app.close();
+    },
+  };
 }
 
 /** A running local server. */
@@ -188,18 +232,28 @@ export interface LocalServer extends BuiltServer {
 export async function createLocalServer(options: LocalServerOptions & { port?: number; host?: string } = {}): Promise<LocalServer> {
   const built = buildServer(options);
   const host = options.host ?? '127.0.0.1';
-  // Ready before it takes requests: migrations ran and the database answers (PostgreSQL).
+  // Ready before it takes requests (migrations ran, the database answers: PostgreSQL); a port in
+  // use or a database that is not there closes what was opened (a pool), so the process can exit.
   try {
     await built.store.ping();
+    await built.app.listen({ port: options.port ?? 0, host });
   } catch (error) {
-    await built.app.close();
+    await built.app.close().catch(() => undefined);
     throw error;
   }
-  await built.app.listen({ port: options.port ?? 0, host });
   const address = built.app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${port}`;
   const signInUrl = (tenantId = built.tenants[0]!.id) => `${url}/#code=${encodeURIComponent(built.signInCode(tenantId))}`;
-  return { ...built, url, signInUrl, close: () => built.app.close() };
+  // `draining` is a getter: spread, it would be copied once, as false.
+  return {
+    ...built,
+    get draining() {
+      return built.draining;
+    },
+    url,
+    signInUrl,
+    close: () => built.app.close(),
+  };
 }

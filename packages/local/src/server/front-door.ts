@@ -5,6 +5,7 @@ import type { ServerContext } from './context.js';
 import { bearer, fail, header } from './http.js';
 import { jsonDepth } from './json-depth.js';
 import { RateLimiter } from './rate-limit.js';
+import { PROBE_PATHS } from './routes/health.js';
 import { secretDigest } from './secret-compare.js';
 
 /** The key a request presents, if exactly one (auth.ts refuses the rest). */
@@ -19,7 +20,8 @@ const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
  * The server's bounds that come before any route: the connection cap, rate limits per key (and
  * per IP for requests without a valid key), the cap on open event streams per key, and the JSON
  * depth limit. The header, request and idle timeouts are the HTTP server's own settings
- * (buildServer passes them to fastify). Each refusal names the limit that refused it, which is
+ * (buildServer passes them to fastify). The probe routes (`/healthz`, `/readyz`) skip the rate
+ * limits. Each refusal names the limit that refused it, which is
  * also the setting (`buildServer({ limits })`, `haltstate dev --limit name=value`) that changes it.
  *
  * @example
@@ -86,6 +88,9 @@ export function guardFrontDoor(app: FastifyInstance, context: ServerContext): vo
   };
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    // Probes carry no key and come often from one address (a balancer); they are cheap, and
+    // /readyz shares one store ping among concurrent probes.
+    if (PROBE_PATHS.includes(request.routeOptions.url ?? '')) return undefined;
     const key = presentedKey(request);
     const valid = key !== undefined && (context.tenants.byApiKey(key) ?? context.tenants.byAdminKey(key) ?? context.sessions.tenantOf(key)) !== undefined;
     const bucket = valid ? `key:${secretDigest(key)}` : `ip:${request.ip}`;

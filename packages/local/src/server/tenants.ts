@@ -15,18 +15,24 @@ const newSignInToken = () => `hs_signin_${randomBytes(24).toString('hex')}`;
  * Finds tenants by key in constant time per comparison, so a key cannot be guessed by timing.
  * Each tenant also gets a sign-in token for this run: it opens the approvals page (and the admin
  * routes) like the admin key, so `haltstate dev` can print a working sign-in link without
- * printing the admin key, and the link stops working when the server stops.
+ * printing the admin key, and the link stops working when the server stops. A production server
+ * (`haltstate serve`) makes none (`signInTokens: false`): its admin credentials are only the
+ * ones it was given.
+ *
+ * @example
+ * const directory = new TenantDirectory(tenants, { signInTokens: false });
+ * directory.signInToken('acme'); // undefined
  */
 export class TenantDirectory {
   readonly #tenants: readonly Tenant[];
   readonly #signInTokens: ReadonlyMap<string, string>;
 
-  constructor(tenants: readonly Tenant[]) {
+  constructor(tenants: readonly Tenant[], options: { signInTokens?: boolean } = {}) {
     this.#tenants = tenants;
-    this.#signInTokens = new Map(tenants.map((tenant) => [tenant.id, newSignInToken()]));
+    this.#signInTokens = new Map(options.signInTokens === false ? [] : tenants.map((tenant) => [tenant.id, newSignInToken()]));
   }
 
-  /** The tenant's sign-in token for this run. */
+  /** The tenant's sign-in token for this run (undefined when the directory makes none). */
   signInToken(tenantId: string): string | undefined {
     return this.#signInTokens.get(tenantId);
   }
@@ -68,8 +74,11 @@ export class TenantDirectory {
     return found !== undefined && (found.agents === undefined || globMatches(found.agents, agentId));
   }
 
-  /** By admin key or sign-in token (both are compared every time). */
+  /** By admin key or sign-in token (both are compared every time, when there are tokens). */
   byAdminKey(key: string): Tenant | undefined {
-    return this.#tenants.find((tenant) => [same(tenant.adminKey, key), same(this.#signInTokens.get(tenant.id)!, key)].includes(true));
+    return this.#tenants.find((tenant) => {
+      const token = this.#signInTokens.get(tenant.id);
+      return [same(tenant.adminKey, key), token !== undefined && same(token, key)].includes(true);
+    });
   }
 }
