@@ -1,13 +1,15 @@
 // The approvals page in a real browser: Debian's chromium driven by playwright-core (no browser
 // is downloaded; playwright gives it a fresh profile). .ci/run installs chromium; elsewhere the
 // test is skipped, loudly, without it.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ApprovalPending } from '@haltstate/core';
 import type { LocalServer } from '@haltstate/local';
-import { clientFor, startServer, TENANTS, uniqueKey } from './helpers/server';
+import { testKey } from '@test-support/keys';
+import { clientFor, POLICY, startServer, TENANTS, uniqueKey } from './helpers/server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -103,6 +105,39 @@ describeWithBrowser('approvals page (chromium)', () => {
     await page.locator('#error', { hasText: 'refused' }).waitFor({ timeout: 10_000 });
     expect(await page.locator('#login').isVisible()).toBe(true);
     expect(await page.locator('#login').textContent()).toMatch(/Open the sign-in link that haltstate dev prints for your tenant/);
+    await page.close();
+  }, 30_000);
+});
+
+describeWithBrowser('approvals page in approver mode (chromium)', () => {
+  const aliceKey = testKey('alice-page-approver');
+  const env = {} as { server: LocalServer; browser: Browser };
+  beforeAll(async () => {
+    const tenants = [{ ...TENANTS[0]!, approvers: [{ id: 'alice', keySha256: createHash('sha256').update(aliceKey).digest('hex') }] }, TENANTS[1]!];
+    env.server = await startServer({ policy: { ...POLICY, tenants }, approvers: { required: true, sessionSecret: 'a-page-session-secret-of-32-bytes-at-least' } });
+    env.browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  }, 30_000);
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+
+  it("signs in with an approver's own key and decides as that approver (the name is not typed)", async () => {
+    const decision = await clientFor(env.server).check('payment.process', { params: { amount: 4321 } });
+    const page = await env.browser.newPage();
+    await page.goto(env.server.url);
+    await page.fill('#tenant', 'acme');
+    await page.selectOption('#key-kind', 'approver_key');
+    await page.fill('#key', aliceKey);
+    await page.locator('#login button[type=submit]').click();
+    const card = page.locator(`#approval-${decision.approvalId}`);
+    await card.waitFor({ timeout: 10_000 });
+    expect(await page.inputValue('#approver')).toBe('alice');
+    expect(await page.locator('#approver').evaluate((input) => (input as HTMLInputElement).readOnly)).toBe(true);
+    expect(await page.evaluate(() => Object.values(sessionStorage).join(' '))).not.toContain(aliceKey);
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await page.locator(`#decided #approval-${decision.approvalId}`).waitFor({ timeout: 10_000 });
+    expect(await clientFor(env.server).getApproval(decision.approvalId!)).toMatchObject({ status: 'approved', approver: 'alice' });
     await page.close();
   }, 30_000);
 });

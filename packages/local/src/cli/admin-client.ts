@@ -29,7 +29,10 @@ export interface AdminClientOptions {
   url: string;
   /** Sent as `X-Tenant-Id`; without it, the server takes the key's own tenant. */
   tenantId?: string;
-  /** The tenant's admin key, or its sign-in token while `haltstate dev` runs. */
+  /**
+   * The tenant's admin key, its sign-in token while `haltstate dev` runs, or an approver's own
+   * key (then decisions are recorded under that approver, and `approver` may be omitted).
+   */
   adminKey: string;
 }
 
@@ -60,7 +63,7 @@ export class AdminClient {
   }
 
   /** The tenant the admin key belongs to (sends no `X-Tenant-Id`, so it answers for any valid key). */
-  async whoami(): Promise<{ tenant_id: string }> {
+  async whoami(): Promise<{ tenant_id: string; approver_id?: string }> {
     return this.#call('GET', '/local/whoami', undefined, false);
   }
 
@@ -93,11 +96,13 @@ export class AdminClient {
     return `${this.#options.url}/#code=${encodeURIComponent(code)}`;
   }
 
-  approve(id: string, decision: { approver: string; reason?: string }): Promise<ApprovalView> {
+  /** `approver` names who decides with the admin key; with an approver's own key, omit it. */
+  approve(id: string, decision: { approver?: string; reason?: string }): Promise<ApprovalView> {
     return this.#call('POST', `/local/approvals/${encodeURIComponent(id)}/approve`, decision);
   }
 
-  reject(id: string, decision: { approver: string; reason: string }): Promise<ApprovalView> {
+  /** `approver` names who decides with the admin key; with an approver's own key, omit it. */
+  reject(id: string, decision: { approver?: string; reason: string }): Promise<ApprovalView> {
     return this.#call('POST', `/local/approvals/${encodeURIComponent(id)}/reject`, decision);
   }
 

@@ -14,6 +14,11 @@ interface Connection {
   tenant?: string;
 }
 
+interface Deciding extends Connection {
+  as: string;
+  approverKeyFile?: string;
+}
+
 /** What `haltstate approvals` shows at once; the rest is a `--cursor` away. */
 const DEFAULT_LIST = 50;
 
@@ -34,14 +39,17 @@ const defaultApprover = () => {
  * tenant asked is checked once more without a tenant: if it is another tenant's, the error
  * says which `--tenant` to pass.
  */
-function connect(options: Connection, io: CliIo) {
+function connect(options: Connection, io: CliIo, approverKey?: string) {
   const env = io.env;
   const url = options.url ?? env.HALTSTATE_BASE_URL ?? 'http://127.0.0.1:8787';
-  const adminKey = readSecret(
-    { label: 'admin key', flag: options.adminKey, flagName: '--admin-key', file: options.adminKeyFile, fileFlagName: '--admin-key-file', envValue: env.HALTSTATE_ADMIN_KEY, envName: 'HALTSTATE_ADMIN_KEY', published: [STARTER_TENANT.adminKey] },
-    io.err,
-    io.cwd,
-  );
+  const label = approverKey === undefined ? 'admin key' : 'approver key';
+  const adminKey =
+    approverKey ??
+    readSecret(
+      { label: 'admin key', flag: options.adminKey, flagName: '--admin-key', file: options.adminKeyFile, fileFlagName: '--admin-key-file', envValue: env.HALTSTATE_ADMIN_KEY, envName: 'HALTSTATE_ADMIN_KEY', published: [STARTER_TENANT.adminKey] },
+      io.err,
+      io.cwd,
+    );
   const named = options.tenant ?? env.HALTSTATE_TENANT_ID;
   const tenantId = named ?? DEFAULT_TENANT;
   if (!adminKey) {
@@ -60,7 +68,7 @@ function connect(options: Connection, io: CliIo) {
         .then((who) => who.tenant_id)
         .catch(() => undefined);
       if (owner === undefined || owner === tenantId) throw error;
-      throw new CliError(`the admin key is for tenant "${owner}", not "${tenantId}"${named === undefined ? ' (the default)' : ''}: pass --tenant ${owner}`);
+      throw new CliError(`the ${label} is for tenant "${owner}", not "${tenantId}"${named === undefined ? ' (the default)' : ''}: pass --tenant ${owner}`);
     }
   };
   return { tenantId, run };
@@ -87,6 +95,19 @@ const withConnection = (command: Command) =>
     .option('--admin-key-file <file>', "a file whose first line is the tenant's admin key or sign-in token")
     .option('--admin-key <key>', 'the admin key on the command line (visible in the process list: prefer env HALTSTATE_ADMIN_KEY or --admin-key-file)')
     .option('--tenant <id>', `tenant id (env HALTSTATE_TENANT_ID; default ${DEFAULT_TENANT})`);
+
+/**
+ * An approver's own key, for approve and reject: from `--approver-key-file` (first line) or
+ * HALTSTATE_APPROVER_KEY, never from a flag (a command line is readable by every user), never printed.
+ */
+const approverKeyOf = (options: Deciding, io: CliIo): string | undefined =>
+  readSecret({ label: 'approver key', flag: undefined, flagName: '--approver-key', file: options.approverKeyFile, fileFlagName: '--approver-key-file', envValue: io.env.HALTSTATE_APPROVER_KEY, envName: 'HALTSTATE_APPROVER_KEY' }, io.err, io.cwd);
+
+/** Decides as the approver key's owner (the server records who authenticated), or as `--as` with the admin key. */
+const withDecider = (command: Command) =>
+  withConnection(command)
+    .option('--approver-key-file <file>', "a file whose first line is your own approver key (env HALTSTATE_APPROVER_KEY); the decision is recorded under you, and --as is not sent")
+    .option('--as <name>', 'who decides, with the admin key (ignored with an approver key)', defaultApprover());
 
 const STATUSES = ['pending', 'approved', 'rejected', 'expired', 'all'];
 
@@ -117,23 +138,23 @@ export function approverCommands(cli: Command, io: CliIo): void {
       if (page.next_cursor !== null) io.out(`more approvals: haltstate approvals --status ${options.status} --cursor ${page.next_cursor}`);
     });
 
-  withConnection(cli.command('approve').description('approve a pending action').argument('<approval-id>', 'the id, or a unique prefix of it (4+ characters)'))
-    .option('--as <name>', 'who approves', defaultApprover())
+  withDecider(cli.command('approve').description('approve a pending action').argument('<approval-id>', 'the id, or a unique prefix of it (4+ characters)'))
     .option('--reason <text>', 'why')
-    .action(async (id: string, options: Connection & { as: string; reason?: string }) => {
-      const { tenantId, run } = connect(options, io);
+    .action(async (id: string, options: Deciding & { reason?: string }) => {
+      const approverKey = approverKeyOf(options, io);
+      const { tenantId, run } = connect(options, io, approverKey);
       const full = await resolveId(id, tenantId, run);
-      const approval = await run((admin) => admin.approve(full, { approver: options.as, ...(options.reason ? { reason: options.reason } : {}) }));
-      io.out(`approved ${shortId(approval.approval_id)} (${approval.action} by ${approval.agent_id}) as ${options.as}`);
+      const approval = await run((admin) => admin.approve(full, { ...(approverKey === undefined ? { approver: options.as } : {}), ...(options.reason ? { reason: options.reason } : {}) }));
+      io.out(`approved ${shortId(approval.approval_id)} (${approval.action} by ${approval.agent_id}) as ${approval.approver ?? options.as}`);
     });
 
-  withConnection(cli.command('reject').description('reject a pending action').argument('<approval-id>', 'the id, or a unique prefix of it (4+ characters)'))
+  withDecider(cli.command('reject').description('reject a pending action').argument('<approval-id>', 'the id, or a unique prefix of it (4+ characters)'))
     .requiredOption('--reason <text>', 'why (shown to the agent)')
-    .option('--as <name>', 'who rejects', defaultApprover())
-    .action(async (id: string, options: Connection & { as: string; reason: string }) => {
-      const { tenantId, run } = connect(options, io);
+    .action(async (id: string, options: Deciding & { reason: string }) => {
+      const approverKey = approverKeyOf(options, io);
+      const { tenantId, run } = connect(options, io, approverKey);
       const full = await resolveId(id, tenantId, run);
-      const approval = await run((admin) => admin.reject(full, { approver: options.as, reason: options.reason }));
+      const approval = await run((admin) => admin.reject(full, { ...(approverKey === undefined ? { approver: options.as } : {}), reason: options.reason }));
       io.out(`rejected ${shortId(approval.approval_id)} (${approval.action} by ${approval.agent_id}): ${options.reason}`);
     });
 

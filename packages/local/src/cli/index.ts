@@ -4,6 +4,7 @@ import { PolicyFileError } from '../server/policy/load.js';
 import { ResetError } from '../server/store/reset.js';
 import { approverCommands } from './approver.js';
 import { devCommand } from './dev.js';
+import { hashKeyCommand } from './hash-key.js';
 import { initCommand } from './init.js';
 import { CliError, defaultIo, type CliIo } from './io.js';
 import { resetCommand } from './reset.js';
@@ -43,6 +44,7 @@ export function program(io: CliIo): Command {
   serveCommand(cli, io);
   resetCommand(cli, io);
   approverCommands(cli, io);
+  hashKeyCommand(cli, io);
   return cli;
 }
 

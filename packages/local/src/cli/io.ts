@@ -11,6 +11,8 @@ export interface CliIo {
   cwd?: string;
   /** Resolves when the dev server should stop (default: SIGINT or SIGTERM). */
   stopSignal?: Promise<void>;
+  /** All of stdin, as text (default: the process's); `haltstate hash-key` reads a key from it. */
+  stdin?: () => Promise<string>;
   /** Called with the running dev server (tests use it). */
   onServer?: (server: LocalServer) => void;
 }

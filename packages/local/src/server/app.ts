@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { HEADERS, PREFIXES } from '@haltstate/core';
+import { ApproverDirectory, type ApproverOptions } from './approvers.js';
 import type { ServerContext } from './context.js';
 import { Drain } from './drain.js';
 import { EventHub } from './events.js';
@@ -13,7 +14,7 @@ import { healthRoutes } from './routes/health.js';
 import { pageRoutes } from './routes/page.js';
 import { sentinelRoutes } from './routes/sentinel.js';
 import { signInRoutes } from './routes/sign-in.js';
-import { SessionBook } from './sessions.js';
+import { sessionsFor } from './signed-sessions.js';
 import { createStore } from './store/create-store.js';
 import type { Store } from './store/store.js';
 import { StoreUnavailableError } from './store/store-unavailable.js';
@@ -51,6 +52,8 @@ export interface LocalServerOptions {
   signInTokens?: boolean;
   /** Clock, for tests. */
   now?: () => Date;
+  /** Approvers as people: their own keys, a trusted proxy, signed sessions, and whether deciding needs one; see `ApproverOptions`. */
+  approvers?: ApproverOptions;
 }
 
 /** A built server (not listening): the fastify app and what it runs on. */
@@ -96,6 +99,9 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
   if (duplicate) throw new PolicyFileError('tenants', [`tenant "${duplicate}" is defined twice (policy file and options/flags)`]);
   if (tenantList.length === 0) tenantList.push(devTenant());
+  // Before the store opens: a bad approvers option must not leave a database open.
+  const approvers = new ApproverDirectory(tenantList, options.approvers);
+  const sessions = sessionsFor(options.approvers, options.now);
   const hub = new EventHub();
   const store = createStore({
     db: options.db ?? ':memory:',
@@ -108,7 +114,7 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
   });
   const directory = new TenantDirectory(tenantList, { signInTokens: options.signInTokens !== false });
   const limits = resolveLimits(options.limits);
-  const context: ServerContext = { store, tenants: directory, hub, policy: () => policy, keepAliveMs: options.keepAliveMs ?? 15_000, limits, sessions: new SessionBook(), ...(options.now ? { clock: () => options.now!().getTime() } : {}) };
+  const context: ServerContext = { store, tenants: directory, hub, policy: () => policy, keepAliveMs: options.keepAliveMs ?? 15_000, limits, sessions, approvers, ...(options.now ? { clock: () => options.now!().getTime() } : {}) };
 
   const app = Fastify({
     logger: options.logger ? loggerOptions(options.logger === true ? {} : options.logger) : false,

@@ -1,7 +1,8 @@
+import type { ApproverDirectory } from './approvers.js';
 import type { EventHub } from './events.js';
 import type { ServerLimits } from './limits.js';
 import type { Policy } from './policy/schema.js';
-import type { SessionBook } from './sessions.js';
+import type { Sessions } from './sessions.js';
 import type { Store } from './store/store.js';
 import type { TenantDirectory } from './tenants.js';
 
@@ -14,7 +15,9 @@ export interface ServerContext {
   keepAliveMs: number;
   limits: ServerLimits;
   /** The approvals page's one-time sign-in codes and session tokens. */
-  sessions: SessionBook;
+  sessions: Sessions;
+  /** The tenants' approvers, and whether deciding needs one (`approvers.required`). */
+  approvers: ApproverDirectory;
   /** Epoch milliseconds, for the rate limits (tests pass a fake clock). */
   clock?: () => number;
 }

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HEADERS } from '@haltstate/core';
+import { APPROVER_KEY_HEADER } from './approvers.js';
 import type { ServerContext } from './context.js';
 import { bearer, fail, header } from './http.js';
 import { jsonDepth } from './json-depth.js';
@@ -10,7 +11,7 @@ import { secretDigest } from './secret-compare.js';
 
 /** The key a request presents, if exactly one (auth.ts refuses the rest). */
 function presentedKey(request: FastifyRequest): string | undefined {
-  const keys = new Set([header(request, HEADERS.apiKey), bearer(request), header(request, HEADERS.adminToken)].filter((key): key is string => key !== undefined && key !== ''));
+  const keys = new Set([header(request, HEADERS.apiKey), bearer(request), header(request, HEADERS.adminToken), header(request, APPROVER_KEY_HEADER)].filter((key): key is string => key !== undefined && key !== ''));
   return keys.size === 1 ? [...keys][0] : undefined;
 }
 
@@ -91,9 +92,12 @@ export function guardFrontDoor(app: FastifyInstance, context: ServerContext): vo
     // Probes carry no key and come often from one address (a balancer); they are cheap, and
     // /readyz shares one store ping among concurrent probes.
     if (PROBE_PATHS.includes(request.routeOptions.url ?? '')) return undefined;
-    const key = presentedKey(request);
-    const valid = key !== undefined && (context.tenants.byApiKey(key) ?? context.tenants.byAdminKey(key) ?? context.sessions.tenantOf(key)) !== undefined;
-    const bucket = valid ? `key:${secretDigest(key)}` : `ip:${request.ip}`;
+    const presented = presentedKey(request);
+    // A person a trusted proxy names is counted as their own key (every person behind the proxy shares its address).
+    const proxied = presented === undefined ? context.approvers.proxied(request) : undefined;
+    const key = proxied ? `proxied:${proxied.tenant.id}/${proxied.approver.id}` : presented;
+    const valid = proxied !== undefined || (key !== undefined && (context.tenants.byApiKey(key) ?? context.tenants.byAdminKey(key) ?? context.sessions.tenantOf(key) ?? context.approvers.byKey(key)) !== undefined);
+    const bucket = valid && key !== undefined ? `key:${secretDigest(key)}` : `ip:${request.ip}`;
     const verdict = (valid ? perKey : perIp).take(bucket, now());
     if (!verdict.ok) {
       const [name, count] = valid ? ['requestsPerKey', limits.requestsPerKey] : ['requestsPerIp', limits.requestsPerIp];

@@ -24,3 +24,16 @@ export function sameSecret(presented: string, expected: string): boolean {
 export function secretDigest(secret: string): string {
   return digest(secret).toString('hex');
 }
+
+/**
+ * Whether a presented secret has the given SHA-256 digest (64 hex digits), in constant time:
+ * how an approver key is checked against the `keySha256` the policy keeps instead of the key.
+ *
+ * @example
+ * matchesDigest(presentedKey, approver.keySha256); // true or false, in the same time
+ */
+export function matchesDigest(presented: string, digestHex: string): boolean {
+  const expected = Buffer.from(digestHex, 'hex');
+  // A malformed digest (never from a validated policy) compares against zeros: still false, same time.
+  return timingSafeEqual(digest(presented), expected.length === 32 ? expected : Buffer.alloc(32)) && expected.length === 32;
+}

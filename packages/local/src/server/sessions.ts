@@ -5,6 +5,35 @@ import { secretDigest } from './secret-compare.js';
 const MAX_CODES_PER_TENANT = 16;
 const MAX_SESSIONS_PER_TENANT = 64;
 
+/** Whose a session is: a tenant, and the approver who signed in (none for the admin key or a code of it). */
+export interface SessionHolder {
+  tenantId: string;
+  approverId?: string;
+}
+
+/**
+ * The approvals page's sessions, as the routes use them: {@link SessionBook} in memory (dev), or
+ * signed stateless tokens when several instances serve one tenant (`SignedSessions`).
+ *
+ * @example
+ * const token = sessions.open({ tenantId: 'acme', approverId: 'alice' });
+ * sessions.holderOf(token); // { tenantId: 'acme', approverId: 'alice' }
+ */
+export interface Sessions {
+  /** A new one-time sign-in code, for the holder. */
+  issueCode(tenantId: string, approverId?: string): string;
+  /** Uses a code up; a used, unknown or dropped one answers undefined. */
+  exchange(code: string): (SessionHolder & { token: string }) | undefined;
+  /** A new session for a holder whose key was just checked. */
+  open(holder: SessionHolder): string;
+  /** The holder of a live session token. */
+  holderOf(token: string): SessionHolder | undefined;
+  /** The tenant of a live session token. */
+  tenantOf(token: string): string | undefined;
+  /** Ends a session (sign-out). */
+  close(token: string): void;
+}
+
 /**
  * The approvals page's sign-in: a one-time code (in the link `haltstate dev` prints) is exchanged,
  * once, for a session token the page keeps in sessionStorage. The browser's history then holds
@@ -17,49 +46,58 @@ const MAX_SESSIONS_PER_TENANT = 64;
  * sessions.exchange(code); // { tenantId: 'acme', token: 'hs_session_…' }
  * sessions.exchange(code); // undefined: a code works once
  */
-export class SessionBook {
-  /** code digest → tenant */
-  readonly #codes = new Map<string, string>();
-  /** token digest → tenant */
-  readonly #sessions = new Map<string, string>();
+export class SessionBook implements Sessions {
+  /** code digest → holder */
+  readonly #codes = new Map<string, SessionHolder>();
+  /** token digest → holder */
+  readonly #sessions = new Map<string, SessionHolder>();
+  readonly #open: ((holder: SessionHolder) => string) | undefined;
 
-  /** A new one-time sign-in code for the tenant. */
-  issueCode(tenantId: string): string {
+  /** `open`, when given, makes the session tokens instead (signed ones); the book then keeps only codes. */
+  constructor(open?: (holder: SessionHolder) => string) {
+    this.#open = open;
+  }
+
+  issueCode(tenantId: string, approverId?: string): string {
     const code = `hs_code_${randomBytes(18).toString('base64url')}`;
-    add(this.#codes, secretDigest(code), tenantId, MAX_CODES_PER_TENANT);
+    add(this.#codes, secretDigest(code), holder(tenantId, approverId), MAX_CODES_PER_TENANT);
     return code;
   }
 
-  /** Uses a code up; a used, unknown or dropped one answers undefined. */
-  exchange(code: string): { tenantId: string; token: string } | undefined {
+  exchange(code: string): (SessionHolder & { token: string }) | undefined {
     const digest = secretDigest(code);
-    const tenantId = this.#codes.get(digest);
-    if (tenantId === undefined) return undefined;
+    const found = this.#codes.get(digest);
+    if (found === undefined) return undefined;
     this.#codes.delete(digest);
-    return { tenantId, token: this.open(tenantId) };
+    return { ...found, token: this.open(found) };
   }
 
-  /** A new session for a tenant whose admin key was just checked. */
-  open(tenantId: string): string {
+  open(owner: SessionHolder): string {
+    if (this.#open) return this.#open(owner);
     const token = `hs_session_${randomBytes(24).toString('base64url')}`;
-    add(this.#sessions, secretDigest(token), tenantId, MAX_SESSIONS_PER_TENANT);
+    add(this.#sessions, secretDigest(token), holder(owner.tenantId, owner.approverId), MAX_SESSIONS_PER_TENANT);
     return token;
   }
 
-  /** The tenant of a live session token (a map lookup by digest: nothing to time). */
-  tenantOf(token: string): string | undefined {
+  /** A map lookup by digest: nothing to time. */
+  holderOf(token: string): SessionHolder | undefined {
     return this.#sessions.get(secretDigest(token));
   }
 
-  /** Ends a session (sign-out). */
+  tenantOf(token: string): string | undefined {
+    return this.holderOf(token)?.tenantId;
+  }
+
   close(token: string): void {
     this.#sessions.delete(secretDigest(token));
   }
 }
 
+const holder = (tenantId: string, approverId: string | undefined): SessionHolder => (approverId === undefined ? { tenantId } : { tenantId, approverId });
+
 /** Adds an entry, dropping the tenant's oldest when it has `max` already (maps keep insertion order). */
-function add(map: Map<string, string>, digest: string, tenantId: string, max: number): void {
-  const own = [...map].filter(([, tenant]) => tenant === tenantId);
+function add(map: Map<string, SessionHolder>, digest: string, entry: SessionHolder, max: number): void {
+  const own = [...map].filter(([, other]) => other.tenantId === entry.tenantId);
   for (const [old] of own.slice(0, Math.max(0, own.length - max + 1))) map.delete(old);
-  map.set(digest, tenantId);
+  map.set(digest, entry);
 }

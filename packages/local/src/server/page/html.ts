@@ -48,10 +48,11 @@ export const PAGE_HTML = `<!doctype html>
 </header>
 <form id="login" hidden>
   <p>Open the ${SIGN_IN_LINK} that <code>haltstate dev</code> prints for your tenant, or sign in with the
-  tenant id and its admin key (the <code>adminKey</code> of the tenant in your policy file).</p>
+  tenant id and its admin key (the <code>adminKey</code> of the tenant in your policy file), or your own approver key.</p>
   <div class="row">
     <input id="tenant" placeholder="tenant id" required>
-    <input id="key" placeholder="admin key" type="password" required>
+    <select id="key-kind" aria-label="kind of key"><option value="admin_key">admin key</option><option value="approver_key">my approver key</option></select>
+    <input id="key" placeholder="key" type="password" required>
     <button type="submit">Sign in</button>
   </div>
 </form>

@@ -30,6 +30,9 @@ export const PAGE_SCRIPT = `'use strict';
     if (!response.ok || !data.token) return showError(response.status === 401 ? 'Sign-in refused: that link was used already (each works once) or the key is wrong. Run npx --no-install haltstate sign-in-link for a new one.' : (data.detail || 'Sign-in failed: ' + response.status)), false;
     sessionStorage.setItem('hs.tenant', data.tenant_id);
     sessionStorage.setItem('hs.session', data.token);
+    // An approver's session decides as that approver: the server records who signed in.
+    if (data.approver_id) sessionStorage.setItem('hs.approver-id', data.approver_id);
+    else sessionStorage.removeItem('hs.approver-id');
     return true;
   }
   let session = null; // the signed-in session's AbortController: sign-out aborts its stream
@@ -196,11 +199,12 @@ export const PAGE_SCRIPT = `'use strict';
   }
 
   async function decide(id, verb, reason) {
+    const signedInAs = sessionStorage.getItem('hs.approver-id');
     const approver = $('approver').value.trim();
-    if (!approver) return showError('Enter your name in "Approving as" first.');
+    if (!signedInAs && !approver) return showError('Enter your name in "Approving as" first.');
     if (verb === 'reject' && !reason.trim()) return showError('A rejection needs a reason.');
-    localStorage.setItem('hs.approver', approver);
-    const body = { approver };
+    if (!signedInAs) localStorage.setItem('hs.approver', approver);
+    const body = signedInAs ? {} : { approver };
     if (reason.trim()) body.reason = reason.trim();
     const response = await fetch('/local/approvals/' + encodeURIComponent(id) + '/' + verb, { method: 'POST', headers: headers(), body: JSON.stringify(body) });
     const data = await response.json().catch(() => ({}));
@@ -215,6 +219,7 @@ export const PAGE_SCRIPT = `'use strict';
     if (auth().token) fetch('/local/session', { method: 'DELETE', headers: { authorization: 'Bearer ' + auth().token } }).catch(() => undefined);
     sessionStorage.removeItem('hs.tenant');
     sessionStorage.removeItem('hs.session');
+    sessionStorage.removeItem('hs.approver-id');
     $('pending').replaceChildren();
     $('decided').replaceChildren();
     refreshCount();
@@ -286,7 +291,7 @@ export const PAGE_SCRIPT = `'use strict';
 
   $('login').addEventListener('submit', async (event) => {
     event.preventDefault();
-    const ok = await signIn({ tenant_id: $('tenant').value.trim(), admin_key: $('key').value.trim() });
+    const ok = await signIn({ tenant_id: $('tenant').value.trim(), [$('key-kind').value === 'approver_key' ? 'approver_key' : 'admin_key']: $('key').value.trim() });
     $('key').value = '';
     if (ok) start();
   });
@@ -296,7 +301,9 @@ export const PAGE_SCRIPT = `'use strict';
     $('login').hidden = true;
     $('app').hidden = false;
     $('status').textContent = 'connecting…';
-    $('approver').value = localStorage.getItem('hs.approver') || '';
+    const signedInAs = sessionStorage.getItem('hs.approver-id');
+    $('approver').value = signedInAs || localStorage.getItem('hs.approver') || '';
+    $('approver').readOnly = Boolean(signedInAs);
     showError('');
     refreshNotifyButton();
     session = new AbortController();

@@ -51,13 +51,22 @@ function describeIssue(issue: z.core.$ZodIssue): Problem {
 // Marks a policy that was already validated, so passing it on does not parse it twice.
 const VALIDATED = Symbol('haltstate.policy.validated');
 
+/**
+ * A {@link PolicyFileError} for zod's issues about `source`, each located (with a code frame
+ * when `map` has the text). Also used for the approvers file.
+ *
+ * @example
+ * if (!parsed.success) throw issuesError(parsed.error.issues, file, map);
+ */
+export function issuesError(issues: readonly z.core.$ZodIssue[], source: string, map?: SourceMap): PolicyFileError {
+  const problems = issues.map(describeIssue);
+  return new PolicyFileError(source, problems.map((problem) => problem.text), problems.map((problem) => map?.frame(problem.path, problem.key)));
+}
+
 function validate(input: unknown, source: string, map?: SourceMap): Policy {
   if (typeof input === 'object' && input !== null && VALIDATED in input) return input as unknown as Policy;
   const parsed = policyFile.safeParse(input ?? {});
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(describeIssue);
-    throw new PolicyFileError(source, problems.map((problem) => problem.text), problems.map((problem) => map?.frame(problem.path, problem.key)));
-  }
+  if (!parsed.success) throw issuesError(parsed.error.issues, source, map);
   return Object.defineProperty(parsed.data, VALIDATED, { value: true, enumerable: false });
 }
 
@@ -90,6 +99,18 @@ function parseText(file: string, text: string): unknown {
   // yaml's own message keeps its snippet: the line and a caret under the problem (a key in it masked).
   if (document.errors.length > 0) throw new PolicyFileError(file, [`not valid YAML: ${document.errors[0]!.message.trimEnd().split('\n').map(maskSecrets).join('\n')}`]);
   return document.toJS();
+}
+
+/**
+ * A YAML or JSON file's data and a {@link SourceMap} of its text (for located errors); an
+ * unreadable file or bad syntax is a {@link PolicyFileError}. `undefined` data: an empty file.
+ *
+ * @example
+ * const { data, map } = readDataFile('approvers.yaml');
+ */
+export function readDataFile(file: string): { data: unknown; map: SourceMap } {
+  const text = readText(file);
+  return { data: parseText(file, text), map: sourceMap(file, text) };
 }
 
 /**

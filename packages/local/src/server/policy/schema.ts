@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import * as schemas from '@haltstate/core/schemas';
 import { patternError } from './pattern.js';
@@ -64,8 +65,17 @@ export const rule = z
     decision: schemas.decisionValue,
     reason: z.string().optional(),
     approval: z.object({ ttl }).strict().optional(),
+    /**
+     * Whether an approver whose `agents` glob matches the approval's agent may decide it. `false`
+     * forbids it for this rule; when absent, the tenant's `forbidSelfApproval` applies. Decisions
+     * find the rule by its `id`, so a rule that sets it must have one.
+     */
+    selfApproval: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((entry, ctx) => {
+    if (entry.selfApproval !== undefined && !entry.id) ctx.addIssue({ code: 'custom', message: 'a rule that sets selfApproval needs an id: a decision finds its rule by id', path: ['selfApproval'] });
+  });
 export type Rule = z.infer<typeof rule>;
 
 const agentGlob = z.string().min(1, 'agents is a glob of agent ids (e.g. payment-bot or support-*)');
@@ -79,6 +89,44 @@ export const agentKey = z
   .strict();
 export type AgentKey = z.infer<typeof agentKey>;
 
+/** 64 hex digits: a SHA-256 digest (`haltstate hash-key` prints one). Stored lowercase. */
+const sha256Hex = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/, 'keySha256 is the SHA-256 digest of the approver key, 64 hex digits (`haltstate hash-key` prints it)')
+  .transform((hex) => hex.toLowerCase());
+
+/**
+ * A person who decides approvals, with a key of their own, of which only the SHA-256 digest is
+ * written down (a policy file is read by many; the digest lets nobody decide).
+ */
+export const approver = z
+  .object({
+    /** Who decides: recorded on every decision (approvals.approver, the audit trail). */
+    id: z.string().trim().min(1).max(200),
+    keySha256: sha256Hex,
+    /** The agent ids that act for this person: they may not decide those agents' requests where self-approval is forbidden. */
+    agents: z.string().min(1, 'agents is a glob of agent ids (e.g. payment-bot or support-*)').optional(),
+    // A key in clear here would be readable by everyone who reads the policy file.
+    key: z.never({ error: 'an approver key is never written in clear: put its SHA-256 digest in keySha256 (`haltstate hash-key` prints it) and remove key' }).optional(),
+  })
+  .strict();
+export type Approver = z.infer<typeof approver>;
+
+/** The problems of one tenant's approvers: ids and digests used twice (paths relative to the list). */
+export function approverListIssues(list: readonly Approver[], digestsInUse: Set<string> = new Set()): Array<{ message: string; path: Array<string | number> }> {
+  const issues: Array<{ message: string; path: Array<string | number> }> = [];
+  const ids = new Set<string>();
+  list.forEach((entry, index) => {
+    if (ids.has(entry.id)) issues.push({ message: `duplicate approver id "${entry.id}"`, path: [index, 'id'] });
+    ids.add(entry.id);
+    if (digestsInUse.has(entry.keySha256)) issues.push({ message: 'keySha256 is already used by another approver or key: each approver has a key of their own', path: [index, 'keySha256'] });
+    digestsInUse.add(entry.keySha256);
+  });
+  return issues;
+}
+
+const keyDigest = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
+
 export const tenant = z
   .object({
     id: z.string().min(1),
@@ -89,6 +137,10 @@ export const tenant = z
     adminKey: z.string().min(8, 'adminKey must be at least 8 characters'),
     /** More agent keys, each bound to the agent ids of its glob. */
     agentKeys: z.array(agentKey).optional(),
+    /** The people who decide this tenant's approvals, each with a key of their own. */
+    approvers: z.array(approver).optional(),
+    /** Forbid self-approval on every rule that does not set `selfApproval` itself (and when the rule cannot be found). @default false */
+    forbidSelfApproval: z.boolean().optional(),
   })
   .strict();
 export type Tenant = z.infer<typeof tenant>;
@@ -120,6 +172,12 @@ export const policyFile = z
         if (keys.has(bound.key)) ctx.addIssue({ code: 'custom', message: 'key is already used by another tenant, role or agent key', path: ['tenants', index, 'agentKeys', at, 'key'] });
         keys.add(bound.key);
       });
+    });
+    // Approver digests: unique everywhere, and never the digest of another key of the file (a
+    // key that is both an agent's and an approver's would let an agent decide).
+    const digests = new Set([...keys].map(keyDigest));
+    (policy.tenants ?? []).forEach((entry, index) => {
+      for (const issue of approverListIssues(entry.approvers ?? [], digests)) ctx.addIssue({ code: 'custom', message: issue.message, path: ['tenants', index, 'approvers', ...issue.path] });
     });
   });
 

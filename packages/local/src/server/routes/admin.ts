@@ -8,7 +8,8 @@ import { ruleFields } from '../rule-fields.js';
 import type { ApprovalRow } from '../store/types.js';
 import { approveBody, auditQuery, listQuery, rejectBody, statusBody } from '../wire/requests.js';
 import { approvalView, decisionEvent } from '../wire/responses.js';
-import { requireRole, tenantOf } from './auth.js';
+import { selfApprovalRefusal } from '../approvers.js';
+import { callerOf, requireRole, tenantOf } from './auth.js';
 
 /** The header of `GET /local/audit` that carries the next page's cursor. */
 export const NEXT_CURSOR = 'x-next-cursor';
@@ -18,7 +19,7 @@ const DEFAULT_PAGE = 100;
 
 /** Local-only routes under /local/ (the tenant's admin key): approvals, decisions, agent status, audit export, live events. */
 export function adminRoutes(context: ServerContext) {
-  const { store, tenants, hub, limits } = context;
+  const { store, tenants, hub, limits, approvers } = context;
   // The page shows first the params the approval's rule looked at.
   const view = (approval: ApprovalRow) => ({ ...approvalView(approval), rule_fields: ruleFields(context.policy(), approval) });
 
@@ -33,7 +34,7 @@ export function adminRoutes(context: ServerContext) {
 
   return async function register(app: FastifyInstance): Promise<void> {
     useZodSchemas(app);
-    app.addHook('preValidation', requireRole(tenants, 'admin', context.sessions));
+    app.addHook('preValidation', requireRole(tenants, 'admin', context.sessions, approvers));
     // Approvals, params and the audit trail are nobody's cache's business.
     app.addHook('onSend', async (_request, reply, payload) => {
       void reply.header('cache-control', 'no-store');
@@ -42,7 +43,11 @@ export function adminRoutes(context: ServerContext) {
 
     // Which tenant a key belongs to: the CLI asks it when a key is refused for the tenant it
     // assumed, to say which --tenant to pass.
-    app.get('/whoami', async (request) => ({ tenant_id: tenantOf(request).id }));
+    // With `approver_id` when the key (or session) is an approver's.
+    app.get('/whoami', async (request) => {
+      const caller = callerOf(request);
+      return { tenant_id: caller.tenant.id, ...(caller.approver ? { approver_id: caller.approver.approver.id } : {}) };
+    });
 
     app.get<{ Querystring: z.output<typeof listQuery> }>('/approvals', { schema: { querystring: listQuery } }, async (request, reply) => {
       const page = pageOf('approvals', request.query, reply);
@@ -55,9 +60,29 @@ export function adminRoutes(context: ServerContext) {
       ['approve', 'approved', approveBody],
       ['reject', 'rejected', rejectBody],
     ] as const) {
-      app.post<{ Params: { id: string }; Body: { approver: string; reason?: string } }>(`/approvals/:id/${verb}`, { schema: { body: schema } }, async (request, reply) => {
-        const tenant = tenantOf(request);
-        const result = await store.decide(tenant.id, request.params.id, status, request.body.approver, request.body.reason ?? null);
+      app.post<{ Params: { id: string }; Body: { approver?: string | undefined; reason?: string | undefined } }>(`/approvals/:id/${verb}`, { schema: { body: schema } }, async (request, reply) => {
+        const { tenant, approver: identity } = callerOf(request);
+        const named = request.body.approver;
+        // The approver recorded is who authenticated, never a name typed in.
+        let approver: string;
+        if (identity) {
+          if (named !== undefined && named !== identity.approver.id) {
+            return fail(reply, 403, `You are signed in as approver "${identity.approver.id}": a decision is recorded under who authenticated, so the body's approver may not name someone else (omit it)`);
+          }
+          approver = identity.approver.id;
+        } else if (approvers.required) {
+          return fail(reply, 403, "Deciding needs an approver's own key: the tenant's admin key and sign-in tokens read approvals and the audit trail and set agent status, but a decision is recorded under the person who made it (send your approver key, or sign in to the page with it)");
+        } else if (named === undefined) {
+          return fail(reply, 422, 'approver: name who decides (or send your own approver key)');
+        } else approver = named;
+        if (identity) {
+          // An approval's agent and rule never change, so reading it before the decision is safe.
+          const approval = await store.getApproval(tenant.id, request.params.id);
+          if (!approval) return fail(reply, 404, `No approval ${request.params.id} for tenant ${tenant.id}`);
+          const refusal = selfApprovalRefusal(context.policy(), identity, approval);
+          if (refusal) return fail(reply, 403, refusal);
+        }
+        const result = await store.decide(tenant.id, request.params.id, status, approver, request.body.reason ?? null);
         if (!result.ok) {
           return result.error === 'not_found' ? fail(reply, 404, `No approval ${request.params.id} for tenant ${tenant.id}`) : fail(reply, 409, `Approval ${request.params.id} is already ${result.approval!.status}`);
         }
@@ -96,7 +121,12 @@ export function adminRoutes(context: ServerContext) {
     });
 
     // A new one-time sign-in code for the caller's tenant: `haltstate sign-in-link` prints it as a link.
-    app.post('/sign-in-codes', async (request) => ({ code: context.sessions.issueCode(tenantOf(request).id) }));
+    // An approver's code signs the page in as that approver.
+    app.post('/sign-in-codes', async (request, reply) => {
+      if (!approvers.signInEnabled) return fail(reply, 403, 'Page sign-in is turned off on this server (approvers.sessions: false)');
+      const caller = callerOf(request);
+      return { code: context.sessions.issueCode(caller.tenant.id, caller.approver?.approver.id) };
+    });
 
     app.get('/unreported', async (request) => ({ guards: await store.unreportedPermits(tenantOf(request).id) }));
 

@@ -34,11 +34,14 @@ export const auditQuery = z.object(paging);
 
 const name = z.string().trim().min(1).max(200);
 
-/** `POST /local/approvals/{id}/approve` body. */
-export const approveBody = z.object({ approver: name, reason: z.string().max(2000).optional() }).strict();
+/**
+ * `POST /local/approvals/{id}/approve` body. `approver` names who decides when the admin key
+ * calls (dev); with an approver's own key it may be omitted (and may not name anyone else).
+ */
+export const approveBody = z.object({ approver: name.optional(), reason: z.string().max(2000).optional() }).strict();
 
 /** `POST /local/approvals/{id}/reject` body: a rejection says why. */
-export const rejectBody = z.object({ approver: name, reason: z.string().trim().min(1, 'a rejection needs a reason').max(2000) }).strict();
+export const rejectBody = z.object({ approver: name.optional(), reason: z.string().trim().min(1, 'a rejection needs a reason').max(2000) }).strict();
 
 /** `PUT /local/agents/{agentId}/status` body. */
 export const statusBody = z.object({ status: z.enum(['OK', 'PAUSE', 'KILL']) }).strict();
