@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { buildServer, createLocalServer, type LocalServer } from '@haltstate/local';
@@ -17,8 +18,15 @@ import { POLICY, TENANTS } from './helpers/server';
 
 const BIN = join(__dirname, '../bin/haltstate.cjs');
 const dir = mkdtempSync(join(tmpdir(), 'haltstate-serve-'));
+// In serve only approvers decide, each with a key of their own (the policy holds its digest).
+const ALICE_KEY = 'hs_approver_alice_0123456789abcdef';
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const SERVE_POLICY = { ...POLICY, tenants: POLICY.tenants!.map((tenant) => ({ ...tenant, approvers: [{ id: `alice-${tenant.id}`, keySha256: sha256(`${ALICE_KEY}-${tenant.id}`) }] })) };
+const SESSION_SECRET = 'a-session-secret-of-at-least-32-bytes!';
 const policyFile = join(dir, 'policy.json');
-writeFileSync(policyFile, JSON.stringify(POLICY));
+writeFileSync(policyFile, JSON.stringify(SERVE_POLICY));
+const noApprovers = join(dir, 'no-approvers.json');
+writeFileSync(noApprovers, JSON.stringify(POLICY));
 const noTenants = join(dir, 'no-tenants.json');
 writeFileSync(noTenants, JSON.stringify({ ...POLICY, tenants: undefined }));
 const badPolicy = join(dir, 'bad.json');
@@ -30,7 +38,7 @@ const KEYS = TENANTS.flatMap((tenant) => [tenant.apiKey, tenant.adminKey]);
 const CHECK = { agent_id: 'payment-bot-1', action: 'payment.process', params: { amount: 5000, currency: 'USD' } };
 
 /** The environment of a spawned server: none of the parent's HALTSTATE_* settings. */
-const cleanEnv = (extra: Record<string, string> = {}) => ({ ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('HALTSTATE_'))), ...extra });
+const cleanEnv = (extra: Record<string, string> = {}) => ({ ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('HALTSTATE_'))), HALTSTATE_SESSION_SECRET: SESSION_SECRET, ...extra });
 
 /** Runs `haltstate serve …` to its end. */
 function runServe(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -116,6 +124,12 @@ function heldCheck(url: string, requestId: string): Promise<{ finish: () => Prom
 }
 
 describe('haltstate serve (the built bin)', () => {
+  it('refuses to start without a session secret for the page (or --no-page-sign-in)', async () => {
+    const run = await runServe(['--policy', policyFile, '--db', 'a.db'], { HALTSTATE_SESSION_SECRET: '' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/the approvals page signs its sessions: give every instance the same secret of at least 32 bytes in HALTSTATE_SESSION_SECRET or --session-secret-file .* or pass --no-page-sign-in/);
+  });
+
   it.each([
     ['without --policy', ['--db', 'a.db'], 1, /required option '--policy <file>'/],
     ['without a database', ['--policy', policyFile], 1, /keeps its state in a database: pass --db postgres:\/\/.* or set HALTSTATE_DB_URL/],
@@ -123,6 +137,8 @@ describe('haltstate serve (the built bin)', () => {
     ['without a tenant', ['--policy', noTenants, '--db', 'a.db'], 1, /no tenant: haltstate serve makes no keys of its own\. Declare one under `tenants:` in the policy file/],
     ["with the starter policy's published keys", ['--policy', starterKeys, '--db', 'a.db'], 1, /tenant demo uses the starter policy's published keys/],
     ['with a policy that cannot be used', ['--policy', badPolicy, '--db', 'a.db'], 2, /error: .*bad\.json/],
+    ['with a tenant that has no approver', ['--policy', noApprovers, '--db', 'a.db'], 1, /no approver for tenant acme, globex: in haltstate serve only approvers decide/],
+    ['with a trusted proxy header but no proxy address', ['--policy', policyFile, '--db', 'a.db', '--trusted-proxy-header', 'x-forwarded-user'], 1, /--trusted-proxy-header and --trusted-proxy go together/],
   ])('refuses to start %s', async (_name, args, code, message) => {
     const run = await runServe(args);
     expect(run.code).toBe(code);
@@ -141,10 +157,17 @@ describe('haltstate serve (the built bin)', () => {
       expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
       expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' });
       // Every credential header, and a key in a query string, on requests that are logged.
-      const check = await fetch(`${url}/api/sentinel/action/check?api_key=${acme.apiKey}`, { method: 'POST', headers: { authorization: `Bearer ${acme.apiKey}`, 'x-api-key': acme.apiKey, cookie: `session=${acme.adminKey}`, 'x-approver-key': acme.adminKey, 'x-request-id': 'req-check-1', 'content-type': 'application/json' }, body: JSON.stringify(CHECK) });
+      const check = await fetch(`${url}/api/sentinel/action/check?api_key=${acme.apiKey}`, { method: 'POST', headers: { authorization: `Bearer ${acme.apiKey}`, 'x-api-key': acme.apiKey, cookie: `session=${acme.adminKey}`, 'x-approver-key': acme.apiKey, 'x-request-id': 'req-check-1', 'content-type': 'application/json' }, body: JSON.stringify(CHECK) });
       expect(check.status).toBe(200);
       expect((await fetch(`${url}/local/approvals`, { headers: { 'x-admin-token': acme.adminKey } })).status).toBe(200);
       expect((await fetch(`${url}/local/approvals`, { headers: { 'x-admin-token': `${acme.adminKey}-wrong` } })).status).toBe(401);
+      // Only an approver decides, as who they authenticated as: the shared admin key is refused.
+      const { approval_id: approvalId } = (await check.clone().json()) as { approval_id: string };
+      const decide = (headers: Record<string, string>, body: object = {}) => fetch(`${url}/local/approvals/${approvalId}/approve`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      expect((await decide({ 'x-admin-token': acme.adminKey }, { approver: 'alice-acme' })).status).toBe(403);
+      const approved = await decide({ 'x-approver-key': `${ALICE_KEY}-acme`, 'x-tenant-id': 'acme' });
+      expect(approved.status).toBe(200);
+      expect(await approved.json()).toMatchObject({ status: 'approved', approver: 'alice-acme' });
 
       const stream = await openStream(url);
       const held = await heldCheck(url, 'req-during-drain');
@@ -166,7 +189,7 @@ describe('haltstate serve (the built bin)', () => {
       expect(requests.find((line) => line.url === '/local/approvals' && line.status === 401)).not.toHaveProperty('tenant_id');
       expect(requests.find((line) => line.url === '/readyz')).toMatchObject({ level: 20, status: 200 }); // probes at debug level
       const output = serve.raw.join('\n') + serve.stderr();
-      for (const key of KEYS) expect(output).not.toContain(key);
+      for (const key of [...KEYS, `${ALICE_KEY}-acme`, SESSION_SECRET]) expect(output).not.toContain(key);
       expect(output).not.toMatch(/sign-in|hs_signin_|hs_code_/);
     } finally {
       serve.child.kill('SIGKILL');
@@ -189,7 +212,8 @@ describe('haltstate serve (in process)', () => {
     const run = io({ env: { HALTSTATE_DB_URL: 'env/serve.db' }, stopSignal: new Promise<void>((resolve) => (stop = resolve)), onServer: (started) => (server = started) });
     const policy = join(dir, 'rules-only.json');
     writeFileSync(policy, JSON.stringify({ version: 1, rules: [{ id: 'r', match: { action: 'read.*' }, decision: 'ALLOW' }] }));
-    const exit = main(['serve', '--policy', policy, '--port', '0', '--tenant', 'acme', '--api-key-file', 'api.key', '--admin-key-file', 'admin.key'], run.io);
+    writeFileSync(join(dir, 'approvers.json'), JSON.stringify({ tenants: { acme: [{ id: 'alice', keySha256: sha256(ALICE_KEY) }] } }));
+    const exit = main(['serve', '--policy', policy, '--port', '0', '--tenant', 'acme', '--api-key-file', 'api.key', '--admin-key-file', 'admin.key', '--approvers-file', 'approvers.json', '--no-page-sign-in'], run.io);
     while (!run.out.some((line) => line.includes('"event":"listening"'))) {
       if (run.err.length > 0) throw new Error(run.err.join('\n'));
       await new Promise((resolve) => setImmediate(resolve));

@@ -3,7 +3,10 @@ import { Option, type Command } from 'commander';
 import { createLocalServer, type LocalServer } from '../server/app.js';
 import { readPolicyFile } from '../server/policy/load.js';
 import type { LogLevel } from '../server/request-log.js';
+import type { ApproverOptions } from '../server/approvers.js';
+import { readApproversFile } from '../server/policy/approvers-file.js';
 import { serveDatabase } from './db-location.js';
+import { readSecret } from './secret-input.js';
 import { CliError, type CliIo } from './io.js';
 import { addServerFlags, flagTenants, limitsFrom, portFrom, type ServerFlagValues } from './server-flags.js';
 import { STARTER_TENANT } from './starter-policy.js';
@@ -15,6 +18,34 @@ interface ServeOptions extends ServerFlagValues {
   host: string;
   logLevel: LogLevel;
   drainMs: string;
+  approversFile?: string;
+  trustedProxyHeader?: string;
+  trustedProxy?: string;
+  sessionSecretFile?: string;
+  pageSignIn: boolean;
+}
+
+const NO_APPROVER = (ids: string[]) =>
+  `no approver for tenant ${ids.join(', ')}: in haltstate serve only approvers decide, each with a key of their own. Declare them under the tenant's \`approvers:\` (id and keySha256; \`haltstate hash-key --new\` makes a key and its digest) or in --approvers-file`;
+
+/**
+ * Who decides, as `serve` sets it: approvers only (never the shared admin key), from the policy
+ * and the approvers file; the trusted proxy's header when both its flags are given; page
+ * sessions signed with the given secret, or no page sign-in.
+ */
+function approverOptions(options: ServeOptions, io: CliIo): ApproverOptions {
+  const approvers: ApproverOptions = { required: true };
+  if (options.approversFile) approvers.extra = readApproversFile(io.cwd === undefined ? options.approversFile : resolve(io.cwd, options.approversFile));
+  if ((options.trustedProxyHeader === undefined) !== (options.trustedProxy === undefined)) throw new CliError('--trusted-proxy-header and --trusted-proxy go together: the header that names the approver, and the address(es) of the proxy it is honoured from');
+  if (options.trustedProxyHeader !== undefined && options.trustedProxy !== undefined) {
+    const from = options.trustedProxy.split(',').map((address) => address.trim()).filter(Boolean);
+    if (from.length === 0) throw new CliError('--trusted-proxy takes the proxy\'s IP address(es), comma-separated');
+    approvers.trustedProxy = { header: options.trustedProxyHeader.toLowerCase(), from };
+  }
+  if (!options.pageSignIn) return { ...approvers, sessions: false };
+  const secret = readSecret({ label: 'session secret', flag: undefined, flagName: '--session-secret-file', file: options.sessionSecretFile, fileFlagName: '--session-secret-file', envValue: io.env.HALTSTATE_SESSION_SECRET, envName: 'HALTSTATE_SESSION_SECRET' }, io.err, io.cwd);
+  if (secret === undefined) throw new CliError('the approvals page signs its sessions: give every instance the same secret of at least 32 bytes in HALTSTATE_SESSION_SECRET or --session-secret-file (e.g. openssl rand -hex 32), or pass --no-page-sign-in');
+  return { ...approvers, sessionSecret: secret };
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -56,6 +87,11 @@ export function serveCommand(cli: Command, io: CliIo): void {
   )
     .addOption(new Option('--log-level <level>', 'lowest level logged').choices(LOG_LEVELS).default('info'))
     .option('--drain-ms <ms>', 'on SIGTERM/SIGINT, how long requests under way may take to finish', '10000')
+    .option('--approvers-file <file>', "approvers by tenant (YAML or JSON: id, keySha256, agents), beside the policy's")
+    .option('--trusted-proxy-header <name>', 'a header in which a reverse proxy that signs people in names the approver (with --trusted-proxy)')
+    .option('--trusted-proxy <ips>', 'the proxy address(es), comma-separated: the header is honoured only on connections from them')
+    .option('--session-secret-file <file>', "a file whose first line signs the page's sessions (or HALTSTATE_SESSION_SECRET; the same on every instance, 32+ bytes)")
+    .option('--no-page-sign-in', 'no sign-in on the approvals page (approvers use the CLI or the API with their keys)')
     .action(async (options: ServeOptions) => {
       const port = portFrom(options.port);
       const drainMs = Number(options.drainMs);
@@ -69,10 +105,14 @@ export function serveCommand(cli: Command, io: CliIo): void {
       const published = all.filter((tenant) => tenant.apiKey === STARTER_TENANT.apiKey || tenant.adminKey === STARTER_TENANT.adminKey);
       if (published.length > 0) throw new CliError(`tenant ${published.map((tenant) => tenant.id).join(', ')} uses the starter policy's published keys, which anyone can read: give it keys of its own (e.g. openssl rand -hex 24)`);
 
+      const approvers = approverOptions(options, io);
+      const withoutApprover = all.filter((tenant) => (tenant.approvers ?? []).length === 0 && (approvers.extra?.[tenant.id] ?? []).length === 0).map((tenant) => tenant.id);
+      if (withoutApprover.length > 0) throw new CliError(NO_APPROVER(withoutApprover));
+
       const stream = { write: (line: string) => io.out(line.replace(/\n$/, '')) };
       let server: LocalServer;
       try {
-        server = await createLocalServer({ policy, tenants, db, port, host: options.host, limits, signInTokens: false, logger: { level: options.logLevel, stream } });
+        server = await createLocalServer({ policy, tenants, db, port, host: options.host, limits, signInTokens: false, approvers, logger: { level: options.logLevel, stream } });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${port} is in use: stop the other server or pass another --port`);
         throw error;
