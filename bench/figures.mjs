@@ -14,6 +14,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { fmt, latency, summarise, throughput } from './lib.mjs';
+import { selfHosted } from './self-hosted.mjs';
 
 const KEY = 'hs_bench_api_key';
 const TENANT = 'bench';
@@ -369,6 +370,9 @@ const FIGURES = {
     await meterProvider.shutdown();
     return figure;
   },
+
+  // ── 8. the self-hosted server: PostgreSQL, one and three instances, beside SQLite ──
+  selfHosted,
 };
 
 const name = process.argv[2];

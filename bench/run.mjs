@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { machine, startServerProcess } from './lib.mjs';
 
-const FIGURES = ['checkVsFetch', 'guardOverhead', 'reportCost', 'approvalToExecution', 'policyEvaluation', 'memory', 'tracingOverhead'];
+const FIGURES = ['checkVsFetch', 'guardOverhead', 'reportCost', 'approvalToExecution', 'policyEvaluation', 'memory', 'tracingOverhead', 'selfHosted'];
 const only = process.argv.slice(2);
 const unknown = only.filter((name) => !FIGURES.includes(name));
 if (unknown.length > 0) throw new Error(`unknown figure(s) ${unknown.join(', ')}; one of: ${FIGURES.join(', ')}`);

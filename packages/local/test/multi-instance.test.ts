@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { HaltStateClient, type GuardPermit } from '@haltstate/core';
+import { HaltStateClient, type Permit } from '@haltstate/core';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '@test-support/postgres';
 import { POLICY, TENANTS } from './helpers/server';
 
@@ -148,7 +148,7 @@ describeWithPostgres('three haltstate serve processes on one PostgreSQL database
     const client = new HaltStateClient({ baseUrl: instances[1]!.url, tenantId: acme.id, apiKey: acme.apiKey, agentId: 'payment-bot-1', retries: 0, onReportError: () => undefined, onApprovalRequested: (notice) => ((approvalId = notice.approvalId), announce()) });
     let runs = 0;
     try {
-      const waiting = client.guard({ action: 'payment.process', params: { amount: 7000, currency: 'USD' }, idempotencyKey: key('waited'), wait: { timeoutMs: 20_000 } }, (permit: GuardPermit) => (runs++, permit.approver));
+      const waiting = client.guard({ action: 'payment.process', params: { amount: 7000, currency: 'USD' }, idempotencyKey: key('waited'), wait: { timeoutMs: 20_000 } }, (permit: Permit) => (runs++, permit.approver));
       await requested;
       expect((await decideAt(instances[0]!, approvalId!, ALICE)).status).toBe(200);
       expect(await waiting).toBe('alice');

@@ -163,6 +163,18 @@ export class PostgresStore implements Store {
     }
   }
 
+  /**
+   * A page of rows ordered by an id the tenant's writers draw (see #audit): read under the
+   * tenant's append lock taken exclusively, so no writer holds an id it has not committed yet.
+   * Held for the one read only; new writers wait that long.
+   */
+  async #pageRead(tenantId: string, sql: string, params: unknown[]): Promise<Row[]> {
+    return this.#tx(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCKS.append, tenantId]);
+      return (await tx.query(sql, params)).rows as Row[];
+    });
+  }
+
   /** Tells the other instances, at commit (NOTIFY is transactional): who, what, which approval. */
   async #notify(tx: Tx, type: StoreNotice['type'], approvalId: string): Promise<void> {
     const notice: StoreNotice = { instance: this.#instance, type, approvalId };
@@ -203,16 +215,18 @@ export class PostgresStore implements Store {
 
   /**
    * An audit line. Like every insert that pages read (audit ids, approvals' seq), it first takes
-   * the tenant's append lock, held to commit: a bigserial is drawn at insert, not at commit, so
-   * without it a slow transaction could commit a row behind a cursor a reader already holds, and
-   * the reader (the export, the CLI) would never see it. With it, a tenant's ids rise in commit
-   * order. The lock is always the last one a transaction takes (after the decisions and tenant
+   * the tenant's append lock in shared mode, held to commit: writers never wait for each other,
+   * but a page read takes the lock exclusively (see #pageRead), so it starts only once every
+   * writer that has drawn an id has committed, and a writer that draws one later gets a larger
+   * id. A bigserial is drawn at insert, not at commit: without this, a slow transaction could
+   * commit a row behind a cursor a reader already holds, and the reader (the export, the CLI)
+   * would never see it. The lock is the last one a writer takes (after the decisions and tenant
    * locks and its row locks), so it cannot deadlock with them.
    */
   async #audit(tx: Tx, entry: AuditInput): Promise<void> {
     await tx.query(
       `INSERT INTO audit (time, tenant_id, kind, agent_id, action, decision, policy_id, approver, outcome, approval_id, idempotency_key, request_id, reason, trace_id)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 FROM (SELECT pg_advisory_xact_lock($15, hashtext($2))) AS appending`,
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 FROM (SELECT pg_advisory_xact_lock_shared($15, hashtext($2))) AS appending`,
       [this.now(), entry.tenantId, entry.kind, entry.agentId ?? null, entry.action ?? null, entry.decision ?? null, entry.policyId ?? null, entry.approver ?? null, entry.outcome ?? null, entry.approvalId ?? null, entry.idempotencyKey ?? null, entry.requestId ?? null, entry.reason ?? null, entry.traceId ?? currentTraceId(), LOCKS.append],
     );
   }
@@ -245,7 +259,7 @@ export class PostgresStore implements Store {
     await tx.query(
       // The tenant's append lock first (see #audit): approvals are paged by seq.
       `INSERT INTO approvals (id, tenant_id, agent_id, action, params, metadata, idempotency_key, policy_id, policy_reason, status, created_at, expires_at)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM (SELECT pg_advisory_xact_lock($13, hashtext($2))) AS appending`,
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM (SELECT pg_advisory_xact_lock_shared($13, hashtext($2))) AS appending`,
       [row.id, row.tenant_id, row.agent_id, row.action, row.params, row.metadata, row.idempotency_key, row.policy_id, row.policy_reason, row.status, row.created_at, row.expires_at, LOCKS.append],
     );
     await this.#audit(tx, { tenantId: input.tenantId, kind: 'approval_requested', agentId: input.agentId, action: input.action, decision: 'APPROVAL_REQUIRED', policyId: input.policyId, approvalId: row.id as string, idempotencyKey: input.idempotencyKey ?? null, reason: input.policyReason });
@@ -268,7 +282,7 @@ export class PostgresStore implements Store {
   async approvalsPage(tenantId: string, request: PageRequest & { status?: ApprovalStatus }): Promise<Page<ApprovalRow>> {
     await this.#expireDue();
     // Keyset paging on seq (insertion order), as SQLite's rowid.
-    const rows = await this.#read('SELECT seq AS page_seq, * FROM approvals WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2) AND seq > $3 ORDER BY seq LIMIT $4', [tenantId, request.status ?? null, request.after ?? 0, request.limit + 1]);
+    const rows = await this.#pageRead(tenantId, 'SELECT seq AS page_seq, * FROM approvals WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2) AND seq > $3 ORDER BY seq LIMIT $4', [tenantId, request.status ?? null, request.after ?? 0, request.limit + 1]);
     return toPage(rows, request.limit, toApproval);
   }
 
@@ -556,7 +570,7 @@ export class PostgresStore implements Store {
   }
 
   async auditPage(tenantId: string, request: PageRequest): Promise<Page<AuditEntry>> {
-    const rows = await this.#read('SELECT id AS page_seq, * FROM audit WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3', [tenantId, request.after ?? 0, request.limit + 1]);
+    const rows = await this.#pageRead(tenantId, 'SELECT id AS page_seq, * FROM audit WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3', [tenantId, request.after ?? 0, request.limit + 1]);
     return toPage(rows, request.limit, toAudit);
   }
 }
