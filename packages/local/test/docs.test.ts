@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { program } from '../src/cli/index';
 
 const root = join(__dirname, '../../..');
-const CLI_DOCS = ['docs/local-server.md', 'docs/quickstart.md', 'packages/local/README.md'];
+const CLI_DOCS = ['docs/local-server.md', 'docs/quickstart.md', 'docs/self-hosting.md', 'packages/local/README.md'];
 const DOCS = [...CLI_DOCS, 'docs/security.md', 'docs/mcp.md', 'docs/observability.md', 'docs/shadow-mode.md', 'packages/mcp/README.md', 'packages/core/README.md'];
 const REPOSITORY = 'https://github.com/haltstate/haltstate-sdk-ts/blob/main/';
 const read = (file: string) => readFileSync(join(root, file), 'utf8');

@@ -106,6 +106,27 @@ describeWithPostgres('PostgresStore', () => {
       for (const store of instances.splice(0)) await store.close();
     });
 
+    it('a database migrated by a newer server is refused, with what to do', async () => {
+      const fresh = await createTestDatabase();
+      const client = new pg.Client({ connectionString: fresh.url });
+      await client.connect();
+      const store = new PostgresStore(fresh.url);
+      try {
+        await store.ping();
+        await client.query('INSERT INTO haltstate_migrations (version) VALUES (99)');
+        const older = new PostgresStore(fresh.url);
+        try {
+          await expect(older.ping()).rejects.toThrow(/schema is at version 99; this @haltstate\/local knows versions up to \d+\. Run the newer @haltstate\/local/);
+        } finally {
+          await older.close();
+        }
+      } finally {
+        await client.end();
+        await store.close();
+        await fresh.drop();
+      }
+    });
+
     it('three instances opened at once on an empty database migrate it once, and all work', async () => {
       const fresh = await createTestDatabase();
       const stores = [0, 1, 2].map(() => new PostgresStore(fresh.url));

@@ -130,6 +130,10 @@ export async function migratePostgres(pool: Pool, migrations: readonly string[] 
     try {
       await client.query('CREATE TABLE IF NOT EXISTS haltstate_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
       const done = new Set((await client.query<{ version: number }>('SELECT version FROM haltstate_migrations')).rows.map((row) => row.version));
+      // A newer server migrated this database: this one would write rows the schema no longer
+      // means (a rolling upgrade goes forward only).
+      const newest = Math.max(0, ...done);
+      if (newest > migrations.length) throw new Error(`The database's HaltState schema is at version ${newest}; this @haltstate/local knows versions up to ${migrations.length}. Run the newer @haltstate/local on it (a downgrade is not supported).`);
       const applied: number[] = [];
       for (let index = 0; index < migrations.length; index++) {
         const version = index + 1;
