@@ -4,6 +4,7 @@
 import { buildServer, createLocalServer, type BuiltServer } from '@haltstate/local';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '@test-support/postgres';
 import { StoreUnavailableError } from '../src/server/store/store-unavailable';
+import { main, type CliIo } from '../src/cli/index';
 import { POLICY, TENANTS } from './helpers/server';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy';
 
@@ -83,5 +84,31 @@ describeWithPostgres('the server on PostgreSQL', () => {
       proxy.restore();
       await server.close();
     }
+  });
+
+  it('haltstate dev takes a postgres:// URL: prints it with the password masked, and refuses --fresh on it', async () => {
+    const url = new URL(db.url);
+    url.password = 'hunter2-not-shown';
+    const out: string[] = [];
+    const err: string[] = [];
+    let stop = () => undefined as void;
+    let server: { url: string } | undefined;
+    const io: CliIo = { out: (text) => out.push(text), err: (text) => err.push(text), env: {}, stopSignal: new Promise<void>((resolve) => (stop = resolve)), onServer: (started) => (server = started) };
+    const exit = main(['dev', '--db', url.toString(), '--port', '0'], io);
+    while (!out.some((line) => line.includes('database:'))) {
+      if (err.some((line) => line.startsWith('error'))) throw new Error(err.join('\n'));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // The server's state is in PostgreSQL: an agent's check there is in the database's audit trail.
+    expect((await fetch(`${server!.url}/healthz`)).status).toBe(200);
+    stop();
+    expect(await exit).toBe(0);
+    const printed = [...out, ...err].join('\n');
+    expect(printed).toContain('database: postgres://postgres:***@');
+    expect(printed).not.toContain('hunter2-not-shown');
+
+    const fresh: string[] = [];
+    expect(await main(['dev', '--db', db.url, '--fresh', '--port', '0'], { out: () => undefined, err: (text) => fresh.push(text), env: {} })).toBe(1);
+    expect(fresh.join('\n')).toMatch(/--fresh clears a SQLite file; to start a PostgreSQL database afresh, drop and create it/);
   });
 });

@@ -38,8 +38,20 @@ export function serveDatabase(flag: string | undefined, envValue: string | undef
   const given = flag ?? (envValue || undefined);
   if (given === undefined) throw new CliError('haltstate serve keeps its state in a database: pass --db postgres://user@host/db (or a SQLite file), or set HALTSTATE_DB_URL');
   if (given.trim() === ':memory:') throw new CliError('--db :memory: keeps nothing, and a production server keeps its state: give a postgres:// URL or a SQLite file; for a throwaway server, haltstate dev --db :memory:');
-  if (POSTGRES.test(given)) return { db: given, shown: maskDbUrl(given) };
+  return databaseAt(given, cwd);
+}
+
+/**
+ * A `--db` value as the store takes it: a `postgres://` URL as it is (shown masked), `:memory:`
+ * as it is, anything else a SQLite file relative to `cwd`, its directory made.
+ *
+ * @example
+ * const { db, shown, postgres } = databaseAt(options.db, io.cwd);
+ */
+export function databaseAt(given: string, cwd: string | undefined): { db: string; shown: string; postgres: boolean } {
+  if (POSTGRES.test(given)) return { db: given, shown: maskDbUrl(given), postgres: true };
+  if (given === ':memory:') return { db: given, shown: given, postgres: false };
   const file = cwd === undefined ? given : resolve(cwd, given);
   mkdirSync(dirname(file), { recursive: true });
-  return { db: file, shown: given };
+  return { db: file, shown: given, postgres: false };
 }

@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createLocalServer, type LocalServer } from '../server/app.js';
 import { command, SIGN_IN_LINK } from '../hints.js';
 import { readPolicyFile, resolvePolicy } from '../server/policy/load.js';
 import type { Policy } from '../server/policy/schema.js';
 import { resetDatabase } from '../server/store/reset.js';
+import { databaseAt } from './db-location.js';
 import { exposureWarning, tenantLines } from './dev-output.js';
 import { CliError, type CliIo } from './io.js';
 import { addServerFlags, flagTenants, limitsFrom, portFrom, type ServerFlagValues } from './server-flags.js';
@@ -43,7 +43,7 @@ export function devCommand(cli: Command, io: CliIo): void {
       .option('--policy <file>', `policy file (YAML or JSON; \`${command('init')}\` writes one); without one, every action is denied`)
       .option('--port <port>', 'port (0 picks a free one)', '8787')
       .option('--host <host>', 'interface to listen on (anything but loopback exposes the server: a warning says so)', '127.0.0.1')
-      .option('--db <file>', 'SQLite file (":memory:" keeps nothing)', '.haltstate/local.db')
+      .option('--db <file-or-url>', 'SQLite file (":memory:" keeps nothing), or a postgres:// URL', '.haltstate/local.db')
       .option('--fresh', 'clear the database first (every approval, guard state and the audit trail)'),
   )
     .option('--show-keys', "print the tenants' keys in full (they are masked by default)")
@@ -52,8 +52,8 @@ export function devCommand(cli: Command, io: CliIo): void {
       const limits = limitsFrom(options.limit);
       const tenants = flagTenants(options, io);
       const policy = loadPolicy(options.policy, io);
-      const db = options.db === ':memory:' || io.cwd === undefined ? options.db : resolve(io.cwd, options.db);
-      if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });
+      const { db, shown, postgres } = databaseAt(options.db, io.cwd);
+      if (options.fresh && postgres) throw new CliError('--fresh clears a SQLite file; to start a PostgreSQL database afresh, drop and create it (docs/self-hosting.md)');
       if (options.fresh && db !== ':memory:' && resetDatabase(db) === 'cleared') io.out(`cleared ${options.db} (--fresh)`);
       let server: LocalServer;
       try {
@@ -66,7 +66,7 @@ export function devCommand(cli: Command, io: CliIo): void {
       const exposure = exposureWarning(options.host, server.tenants);
       if (exposure) io.err(`warning: ${exposure}`);
       io.out(`HaltState local server listening on ${server.url}`);
-      io.out(`  policy: ${options.policy ?? '(none: deny all)'} · ${policy.rules.length} rule(s) · database: ${options.db}`);
+      io.out(`  policy: ${options.policy ?? '(none: deny all)'} · ${policy.rules.length} rule(s) · database: ${shown}`);
       for (const line of tenantLines(server, [...(policy.tenants ?? []), ...tenants], options.showKeys === true)) io.out(line);
       io.out(`  Open a ${SIGN_IN_LINK} to approve in the browser (each link works once; \`${command('sign-in-link')}\` prints another); Ctrl+C stops the server.`);
       await (io.stopSignal ??
