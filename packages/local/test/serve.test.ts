@@ -205,8 +205,8 @@ describe('haltstate serve (in process)', () => {
   }
 
   it('takes the database from HALTSTATE_DB_URL and a tenant from --tenant with key files; makes no sign-in token; logs only JSON', async () => {
-    writeFileSync(join(dir, 'api.key'), `${acme.apiKey}\n`);
-    writeFileSync(join(dir, 'admin.key'), `${acme.adminKey}\n`);
+    writeFileSync(join(dir, 'api.key'), `${acme.apiKey}\n`, { mode: 0o600 });
+    writeFileSync(join(dir, 'admin.key'), `${acme.adminKey}\n`, { mode: 0o600 });
     let stop = () => undefined as void;
     let server: LocalServer | undefined;
     const run = io({ env: { HALTSTATE_DB_URL: 'env/serve.db' }, stopSignal: new Promise<void>((resolve) => (stop = resolve)), onServer: (started) => (server = started) });

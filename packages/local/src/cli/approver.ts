@@ -42,19 +42,22 @@ const defaultApprover = () => {
 function connect(options: Connection, io: CliIo, approverKey?: string) {
   const env = io.env;
   const url = options.url ?? env.HALTSTATE_BASE_URL ?? 'http://127.0.0.1:8787';
-  const label = approverKey === undefined ? 'admin key' : 'approver key';
-  const adminKey =
+  const given =
     approverKey ??
     readSecret(
       { label: 'admin key', flag: options.adminKey, flagName: '--admin-key', file: options.adminKeyFile, fileFlagName: '--admin-key-file', envValue: env.HALTSTATE_ADMIN_KEY, envName: 'HALTSTATE_ADMIN_KEY', published: [STARTER_TENANT.adminKey] },
       io.err,
       io.cwd,
     );
+  // An approver lists and reads with their own key too (the server lets it read); no shared admin key needed.
+  const asApprover = approverKey !== undefined || (given === undefined && Boolean(env.HALTSTATE_APPROVER_KEY));
+  const adminKey = given ?? (env.HALTSTATE_APPROVER_KEY || undefined);
+  const label = asApprover ? 'approver key' : 'admin key';
   const named = options.tenant ?? env.HALTSTATE_TENANT_ID;
   const tenantId = named ?? DEFAULT_TENANT;
   if (!adminKey) {
     throw new CliError(
-      `No admin key: set HALTSTATE_ADMIN_KEY or pass --admin-key-file <file>. It is the adminKey of your tenant in the policy file; haltstate dev prints it for the tenant it makes when the policy has none, and a sign-in token works too.`,
+      `No admin key: set HALTSTATE_ADMIN_KEY or pass --admin-key-file <file> (an approver may set HALTSTATE_APPROVER_KEY to their own key instead). It is the adminKey of your tenant in the policy file (or the file given to haltstate serve --admin-key-file); haltstate dev prints it for the tenant it makes when the policy has none, and a sign-in token works too.`,
     );
   }
   const admin = new AdminClient({ url, tenantId, adminKey });
@@ -109,6 +112,11 @@ const withDecider = (command: Command) =>
     .option('--approver-key-file <file>', "a file whose first line is your own approver key (env HALTSTATE_APPROVER_KEY); the decision is recorded under you, and --as is not sent")
     .option('--as <name>', 'who decides, with the admin key (ignored with an approver key)', defaultApprover());
 
+/** `--as` typed together with an approver key names nobody: the server records the key's owner. */
+function warnIgnoredAs(approverKey: string | undefined, command: Command, io: CliIo): void {
+  if (approverKey !== undefined && command.getOptionValueSource('as') === 'cli') io.err("warning: --as is ignored with an approver key: the decision is recorded under the key's owner");
+}
+
 const STATUSES = ['pending', 'approved', 'rejected', 'expired', 'all'];
 
 /**
@@ -140,8 +148,9 @@ export function approverCommands(cli: Command, io: CliIo): void {
 
   withDecider(cli.command('approve').description('approve a pending action').argument('<approval-id>', 'the id, or a unique prefix of it (4+ characters)'))
     .option('--reason <text>', 'why')
-    .action(async (id: string, options: Deciding & { reason?: string }) => {
+    .action(async (id: string, options: Deciding & { reason?: string }, command: Command) => {
       const approverKey = approverKeyOf(options, io);
+      warnIgnoredAs(approverKey, command, io);
       const { tenantId, run } = connect(options, io, approverKey);
       const full = await resolveId(id, tenantId, run);
       const approval = await run((admin) => admin.approve(full, { ...(approverKey === undefined ? { approver: options.as } : {}), ...(options.reason ? { reason: options.reason } : {}) }));
@@ -150,8 +159,9 @@ export function approverCommands(cli: Command, io: CliIo): void {
 
   withDecider(cli.command('reject').description('reject a pending action').argument('<approval-id>', 'the id, or a unique prefix of it (4+ characters)'))
     .requiredOption('--reason <text>', 'why (shown to the agent)')
-    .action(async (id: string, options: Deciding & { reason: string }) => {
+    .action(async (id: string, options: Deciding & { reason: string }, command: Command) => {
       const approverKey = approverKeyOf(options, io);
+      warnIgnoredAs(approverKey, command, io);
       const { tenantId, run } = connect(options, io, approverKey);
       const full = await resolveId(id, tenantId, run);
       const approval = await run((admin) => admin.reject(full, { ...(approverKey === undefined ? { approver: options.as } : {}), reason: options.reason }));

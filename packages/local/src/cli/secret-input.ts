@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CliError } from './io.js';
 
@@ -38,6 +38,7 @@ export function readSecret(sources: SecretSources, warn: (text: string) => void,
     }
     const key = text.split(/\r?\n/)[0]!.trim();
     if (!key) throw new CliError(`${sources.fileFlagName} ${sources.file} is empty: put the ${sources.label} on its first line`);
+    warnIfShared(resolve(cwd ?? process.cwd(), sources.file), sources, warn);
     return key;
   }
   if (sources.flag !== undefined) {
@@ -45,4 +46,11 @@ export function readSecret(sources: SecretSources, warn: (text: string) => void,
     return sources.flag;
   }
   return sources.envValue || undefined;
+}
+
+/** A secret's file that other users of the machine can read is a leaked secret waiting to happen. */
+function warnIfShared(path: string, sources: SecretSources, warn: (text: string) => void): void {
+  if (process.platform === 'win32') return;
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) !== 0) warn(`warning: ${sources.fileFlagName} ${sources.file} can be read by other users of this machine (mode ${mode.toString(8)}): chmod 600 ${sources.file}`);
 }
