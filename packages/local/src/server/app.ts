@@ -139,7 +139,7 @@ export function buildServer(options: LocalServerOptions = {}): BuiltServer {
     if (error instanceof StoreUnavailableError) {
       // Not a 500: the request did nothing (its transaction never committed) and a retry can work.
       request.log.error(error);
-      void reply.code(503).header('retry-after', '1').type('application/json').send({ detail: 'The approval store is unreachable; nothing was recorded. Retry shortly.' });
+      void reply.code(503).header('retry-after', '1').type('application/json').send({ detail: 'The approval store is unreachable or busy, so this request may not have been recorded. Retry shortly: a retry with the same request id or guard key is answered once.' });
       return;
     }
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;

@@ -126,6 +126,9 @@ export async function migratePostgres(pool: Pool, migrations: readonly string[] 
   const onError = (error: Error) => (broken = error);
   client.on('error', onError);
   try {
+    // A migration may wait for another instance's and rewrite a large table: the store's
+    // statement and lock timeouts are for requests. This client is dropped after, never reused.
+    await client.query('SET statement_timeout = 0; SET lock_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1, $2)', [LOCKS.migrations, 0]);
     try {
       await client.query('CREATE TABLE IF NOT EXISTS haltstate_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
@@ -157,8 +160,8 @@ export async function migratePostgres(pool: Pool, migrations: readonly string[] 
     broken = error as Error;
     throw error;
   } finally {
-    // A client that failed is dropped, not reused: its session (and lock) may be in any state.
+    // Dropped, not reused: its session has no timeouts, and after a failure (and lock) may be in any state.
     client.removeListener('error', onError);
-    client.release(broken);
+    client.release(broken ?? true);
   }
 }

@@ -22,6 +22,13 @@ class Rollback<T> {
 export type PostgresStoreOptions = Omit<StoreOptions, 'db'> & {
   /** How long to wait for a connection before the call fails as unavailable. @unit milliseconds @default 5000 */
   connectTimeoutMs?: number;
+  /**
+   * The longest one statement may run (PostgreSQL's `statement_timeout`); a lock is waited for half
+   * as long (`lock_timeout`). Past it the request answers 503 and changes nothing, instead of
+   * holding a connection and a lock behind a stuck transaction. A request whose answer never comes
+   * back (a silent network) is given up 5 s later on the client side. @unit milliseconds @default 10000
+   */
+  statementTimeoutMs?: number;
 };
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -67,7 +74,19 @@ export class PostgresStore implements Store {
     this.#onCreated = options.onCreated ?? (() => undefined);
     this.#onDecision = options.onDecision ?? (() => undefined);
     this.#onGap = options.onGap ?? (() => undefined);
-    this.#pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, connectionTimeoutMillis: options.connectTimeoutMs ?? 5000, keepAlive: true });
+    const statementTimeoutMs = options.statementTimeoutMs ?? 10_000;
+    this.#pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      statement_timeout: statementTimeoutMs,
+      lock_timeout: Math.ceil(statementTimeoutMs / 2),
+      // A transaction this process left open (it died mid-way on a socket that stayed up) must not hold its locks for ever.
+      idle_in_transaction_session_timeout: 30_000,
+      query_timeout: statementTimeoutMs + 5000,
+    });
     // An idle client whose connection dies emits here; the pool drops it and the next call
     // connects anew. Unhandled, the event would crash the process.
     this.#pool.on('error', () => undefined);
@@ -154,6 +173,8 @@ export class PostgresStore implements Store {
       await client.query('COMMIT');
       return result;
     } catch (error) {
+      // A lost connection is dropped (it may be mid-transaction on a dead socket); after a
+      // timeout or deadlock the connection works and only the transaction is rolled back.
       if (isConnectionError(error)) broken = error as Error;
       else await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError as Error));
       throw toStoreError(error);
@@ -297,11 +318,13 @@ export class PostgresStore implements Store {
       if (current.status === 'pending' && (current.expires_at as string) <= now) return { ok: false, error: 'conflict', approval: toApproval({ ...current, status: 'expired' }) };
       if (current.status !== 'pending') return { ok: false, error: 'conflict', approval: toApproval(current) };
       const stamp = await this.#decisionStamps(tx);
-      const [updated] = (await tx.query("UPDATE approvals SET status = $1, approver = $2, reason = $3, decided_at = $4 WHERE id = $5 AND status = 'pending' RETURNING *", [status, approver, reason, stamp(), id])).rows as Row[];
+      // Stamped after the lock wait: an approval that expired while this waited is not decided.
+      const decidedAt = stamp();
+      const [updated] = (await tx.query("UPDATE approvals SET status = $1, approver = $2, reason = $3, decided_at = $4 WHERE id = $5 AND status = 'pending' AND expires_at > $4 RETURNING *", [status, approver, reason, decidedAt, id])).rows as Row[];
       if (!updated) {
-        // Another instance decided (or expired) it between the read and the lock.
+        // Another instance decided (or expired) it between the read and the lock, or its time ran out.
         const [latest] = (await tx.query('SELECT * FROM approvals WHERE id = $1', [id])).rows as Row[];
-        return { ok: false, error: 'conflict', approval: toApproval(latest!) };
+        return { ok: false, error: 'conflict', approval: toApproval(latest!.status === 'pending' ? { ...latest!, status: 'expired' } : latest!) };
       }
       const approval = toApproval(updated);
       await this.#audit(tx, { tenantId, kind: 'approval_decided', agentId: approval.agentId, action: approval.action, decision: status, policyId: approval.policyId, approver, approvalId: id, idempotencyKey: approval.idempotencyKey, reason });
