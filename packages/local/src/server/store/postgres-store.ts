@@ -5,7 +5,7 @@ import { currentTraceId } from '../trace-context.js';
 import { isConnectionError, toStoreError } from './postgres-errors.js';
 import { EVENTS_CHANNEL, PostgresListener, type StoreNotice } from './postgres-listener.js';
 import { LOCKS, migratePostgres } from './postgres-migrations.js';
-import { type Row, toApproval, toAudit, toGuard, toPage } from './rows.js';
+import { newApprovalRow, type Row, toApproval, toAudit, toGuard, toPage } from './rows.js';
 import { StoreUnavailableError } from './store-unavailable.js';
 import type { CapHit, CheckAnswer, CheckInput, CheckOnceResult, DecideResult, GuardInput, GuardReportResult, GuardResult, Page, PageRequest, PendingCaps, ReportVerdict, Store, StoredEvaluation, StoreOptions } from './store.js';
 import type { ApprovalRow, AuditEntry, AuditInput, GuardAnswer, GuardOutcome, GuardRow, NewApproval, ReportInput } from './types.js';
@@ -262,21 +262,7 @@ export class PostgresStore implements Store {
 
   /** A new pending approval inside the caller's transaction; the caller calls `onCreated` after commit. */
   async #createApproval(tx: Tx, input: NewApproval): Promise<ApprovalRow> {
-    const now = this.#now();
-    const row: Row = {
-      id: randomUUID(),
-      tenant_id: input.tenantId,
-      agent_id: input.agentId,
-      action: input.action,
-      params: JSON.stringify(input.params),
-      metadata: input.metadata ? JSON.stringify(input.metadata) : null,
-      idempotency_key: input.idempotencyKey ?? null,
-      policy_id: input.policyId,
-      policy_reason: input.policyReason,
-      status: 'pending',
-      created_at: now.toISOString(),
-      expires_at: iso(now.getTime() + input.ttlMs),
-    };
+    const row: Row = newApprovalRow(input, this.#now());
     await tx.query(
       // The tenant's append lock first (see #audit): approvals are paged by seq.
       `INSERT INTO approvals (id, tenant_id, agent_id, action, params, metadata, idempotency_key, policy_id, policy_reason, status, created_at, expires_at)

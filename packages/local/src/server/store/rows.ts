@@ -1,6 +1,7 @@
 import type { ApprovalStatus, DecisionValue, GuardStatus } from '@haltstate/core';
 import type { Page } from './store.js';
-import type { ApprovalRow, AuditEntry, GuardRow } from './types.js';
+import { randomUUID } from 'node:crypto';
+import type { ApprovalRow, AuditEntry, GuardRow, NewApproval } from './types.js';
 
 /** A database row as a driver returns it (snake_case columns). */
 export type Row = Record<string, unknown>;
@@ -87,4 +88,28 @@ export function toPage<T>(rows: Row[], limit: number, convert: (row: Row) => T):
   const more = rows.length > limit;
   const kept = more ? rows.slice(0, limit) : rows;
   return { rows: kept.map(convert), next: more ? Number(kept[kept.length - 1]!.page_seq) : null };
+}
+
+/**
+ * The row of a new pending approval, as both stores insert it: a fresh id, params and metadata as
+ * JSON text, created now and expiring `ttlMs` later.
+ *
+ * @example
+ * const row = newApprovalRow(input, new Date());
+ */
+export function newApprovalRow(input: NewApproval, now: Date) {
+  return {
+    id: randomUUID(),
+    tenant_id: input.tenantId,
+    agent_id: input.agentId,
+    action: input.action,
+    params: JSON.stringify(input.params),
+    metadata: input.metadata ? JSON.stringify(input.metadata) : null,
+    idempotency_key: input.idempotencyKey ?? null,
+    policy_id: input.policyId,
+    policy_reason: input.policyReason,
+    status: 'pending',
+    created_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + input.ttlMs).toISOString(),
+  };
 }

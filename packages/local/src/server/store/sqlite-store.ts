@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { AgentStatus, ApprovalStatus } from '@haltstate/core';
 import { MIGRATIONS } from './migrations.js';
-import { type Row, toApproval, toAudit, toGuard, toPage } from './rows.js';
+import { newApprovalRow, type Row, toApproval, toAudit, toGuard, toPage } from './rows.js';
 import { StoreUnavailableError } from './store-unavailable.js';
 import { currentTraceId } from '../trace-context.js';
 import type { CapHit, CheckAnswer, CheckInput, CheckOnceResult, DecideResult, GuardInput, GuardReportResult, GuardResult, Page, PageRequest, PendingCaps, ReportVerdict, Store, StoredEvaluation, StoreOptions } from './store.js';
@@ -121,23 +121,8 @@ export class SqliteStore implements Store {
 
   /** {@link createApproval} inside a caller's transaction (synchronous: no await may split it). */
   #createApproval(input: NewApproval, notify = true): ApprovalRow {
-    const now = this.#now();
-    const row = {
-      id: randomUUID(),
-      tenant_id: input.tenantId,
-      agent_id: input.agentId,
-      action: input.action,
-      params: JSON.stringify(input.params),
-      metadata: input.metadata ? JSON.stringify(input.metadata) : null,
-      idempotency_key: input.idempotencyKey ?? null,
-      policy_id: input.policyId,
-      policy_reason: input.policyReason,
-      status: 'pending',
-      created_at: now.toISOString(),
-      expires_at: new Date(now.getTime() + input.ttlMs).toISOString(),
-    };
-    this.#sql.insertApproval
-      .run(row);
+    const row = newApprovalRow(input, this.#now());
+    this.#sql.insertApproval.run(row);
     this.#audit({ tenantId: input.tenantId, kind: 'approval_requested', agentId: input.agentId, action: input.action, decision: 'APPROVAL_REQUIRED', policyId: input.policyId, approvalId: row.id, idempotencyKey: input.idempotencyKey ?? null, reason: input.policyReason });
     const approval = toApproval(row);
     if (notify) this.#onCreated(approval);
