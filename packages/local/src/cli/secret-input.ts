@@ -30,15 +30,16 @@ export interface SecretSources {
  */
 export function readSecret(sources: SecretSources, warn: (text: string) => void, cwd?: string): string | undefined {
   if (sources.file !== undefined) {
+    const path = resolve(cwd ?? process.cwd(), sources.file);
     let text: string;
     try {
-      text = readFileSync(resolve(cwd ?? process.cwd(), sources.file), 'utf8');
+      text = readFileSync(path, 'utf8');
     } catch (error) {
       throw new CliError(`cannot read the ${sources.label} from ${sources.fileFlagName} ${sources.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
     const key = text.split(/\r?\n/)[0]!.trim();
     if (!key) throw new CliError(`${sources.fileFlagName} ${sources.file} is empty: put the ${sources.label} on its first line`);
-    warnIfShared(resolve(cwd ?? process.cwd(), sources.file), sources, warn);
+    warnIfShared(path, sources, warn);
     return key;
   }
   if (sources.flag !== undefined) {

@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { ApprovalStatus, DecisionValue, GuardStatus } from '@haltstate/core';
 import type { Page } from './store.js';
-import { randomUUID } from 'node:crypto';
 import type { ApprovalRow, AuditEntry, GuardRow, NewApproval } from './types.js';
 
 /** A database row as a driver returns it (snake_case columns). */
