@@ -97,6 +97,29 @@ describe('X-Request-Id', () => {
   });
 });
 
+describe('what a custom fetch is handed', () => {
+  it('the request alone, carrying every header of its attempt; nothing of the SDK beside it', async () => {
+    api().post(`${PREFIX}/action/check`).reply(200, { decision: 'ALLOW' }, json);
+    api().get(`${PREFIX}/approval/ap`).reply(200, { status: 'approved' }, json);
+    const handed: Array<{ args: number; headers: Record<string, string> }> = [];
+    const client = makeClient({
+      fetch: (...args: Parameters<typeof globalThis.fetch>) => {
+        handed.push({ args: args.filter((arg) => arg !== undefined).length, headers: Object.fromEntries((args[0] as Request).headers) });
+        return globalThis.fetch(...args);
+      },
+    });
+    const decision = await client.check('a.b');
+    await client.getApproval('ap');
+    expect(handed.map((entry) => entry.args)).toEqual([1, 1]);
+    const [check, read] = handed.map((entry) => entry.headers);
+    expect(check).toMatchObject({ 'x-request-id': decision.requestId, 'content-type': 'application/json', 'x-tenant-id': TENANT, 'x-api-key': KEY });
+    expect(check).not.toHaveProperty('x-admin-token');
+    expect(read).toMatchObject({ 'x-request-id': expect.stringMatching(UUID), 'x-admin-token': KEY });
+    expect(read).not.toHaveProperty('content-type');
+    await client.close();
+  });
+});
+
 describe('what each kind of call retries', () => {
   beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
   afterEach(() => {

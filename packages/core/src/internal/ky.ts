@@ -3,4 +3,4 @@
 // replaces this module with a copy of ky bundled as CommonJS (scripts/build.mjs, docs/build.md).
 // The ESM build keeps importing the ky package.
 export { default } from 'ky';
-export type { KyInstance } from 'ky';
+export type { KyInstance, Options } from 'ky';

@@ -100,13 +100,15 @@ export function activeContext(): TraceContext | undefined {
   return otel()?.context.active();
 }
 
+/** Sets a propagator's fields (`traceparent`, `tracestate`) on a request's Headers. */
+const headersSetter: OtelApi.TextMapSetter<Headers> = { set: (headers, name, value) => headers.set(name, value) };
+
 /**
  * Adds `traceparent` (and `tracestate`) for `context` (or the active one) to `headers`, through
  * the registered propagator. Without the API or a propagator, `headers` is left as it was.
  */
-export function injectTraceContext(headers: Record<string, string>, context: TraceContext | undefined): Record<string, string> {
+export function injectTraceContext(headers: Headers, context: TraceContext | undefined): void {
   const api = otel();
-  if (api === null) return headers;
-  api.propagation.inject((context as OtelApi.Context | undefined) ?? api.context.active(), headers);
-  return headers;
+  if (api === null) return;
+  api.propagation.inject((context as OtelApi.Context | undefined) ?? api.context.active(), headers, headersSetter);
 }

@@ -2,7 +2,7 @@
 // (or `openStream` for SSE): headers, per-attempt deadline, retries with backoff, and the
 // mapping of every failure onto the SDK's error classes. Users never see a ky error.
 import { randomUUID } from 'node:crypto';
-import ky, { type KyInstance } from './ky.js';
+import ky, { type KyInstance, type Options as KyOptions } from './ky.js';
 import type { ZodType } from 'zod';
 import { errorFromStatus, HaltStateConnectionError, HaltStateProtocolError, HaltStateValidationError, isHaltStateError, type HaltStateError } from '../errors.js';
 import { HEADERS, MAX_REQUEST_BODY_BYTES } from '../routes.js';
@@ -10,7 +10,7 @@ import type { RequestOptions } from '../types.js';
 import { errorBody } from '../schemas/common.js';
 import { raceAbort } from './abort.js';
 import { isRetryableStatus, MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelay, sleep } from './retry.js';
-import { injectTraceContext, type TraceContext } from './tracing.js';
+import { activeContext, injectTraceContext, type TraceContext } from './tracing.js';
 import { surelyNotSent } from './unsent.js';
 
 export interface TransportConfig {
@@ -63,6 +63,24 @@ const NOT_RETRIED = '; not retried: it may have reached the server, and a check 
 
 class DeadlineExceeded extends Error {}
 
+/** The option that carries {@link AttemptHeaders} through ky to the transport's fetch. */
+const ATTEMPT = 'haltstateAttempt';
+
+/**
+ * What one attempt adds to the client's headers. ky hands an option it does not know to fetch,
+ * so it travels as `ATTEMPT` to the transport's fetch, which sets it on the request: per-request
+ * `headers` would make ky merge and copy its Headers three times on every attempt (the largest
+ * share of the SDK's own cost per call), and a `beforeRequest` hook costs a copy of the options.
+ */
+interface AttemptHeaders {
+  requestId: string;
+  /** The body is JSON (it is a string, so fetch would call it text/plain). */
+  json: boolean;
+  adminToken: boolean;
+  accept?: string;
+  trace: TraceContext | undefined;
+}
+
 export class Transport {
   readonly #config: TransportConfig;
   readonly #ky: KyInstance;
@@ -84,8 +102,21 @@ export class Transport {
       retry: 0,
       timeout: false,
       throwHttpErrors: false,
-      fetch: config.fetch,
+      fetch: (request, init) => {
+        const attempt = (init as { [ATTEMPT]?: AttemptHeaders } | undefined)?.[ATTEMPT];
+        if (attempt !== undefined) this.#addHeaders((request as Request).headers, attempt);
+        return config.fetch(request);
+      },
     });
+  }
+
+  #addHeaders(headers: Headers, attempt: AttemptHeaders): void {
+    headers.set(HEADERS.requestId, attempt.requestId);
+    if (attempt.json) headers.set('content-type', 'application/json');
+    if (attempt.adminToken) headers.set(HEADERS.adminToken, this.#config.apiKey);
+    if (attempt.accept !== undefined) headers.set('accept', attempt.accept);
+    // Every attempt carries the call's trace context, so retries stay in one trace.
+    injectTraceContext(headers, attempt.trace);
   }
 
   /** Removes the API key from any text that came from outside (server details, error causes). */
@@ -119,11 +150,12 @@ export class Transport {
     const requestId = randomUUID();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new DeadlineExceeded()), this.#config.timeoutMs);
-    const pending = this.#ky.get(path.slice(1), {
+    const options: KyOptions & { [ATTEMPT]: AttemptHeaders } = {
       searchParams: query,
-      headers: injectTraceContext({ accept: 'text/event-stream', [HEADERS.adminToken]: this.#config.apiKey, [HEADERS.requestId]: requestId }, undefined),
+      [ATTEMPT]: { requestId, json: false, adminToken: true, accept: 'text/event-stream', trace: activeContext() },
       signal: AbortSignal.any([signal, deadline.signal]),
-    });
+    };
+    const pending = this.#ky.get(path.slice(1), options);
     try {
       // Raced as well: the abort must end the wait even if it never reaches fetch.
       const response = await raceAbort(pending, signal);
@@ -155,22 +187,12 @@ export class Transport {
     // signal, and AbortSignal.any above all, costs tens of microseconds and lingers until GC.
     const deadline = performance.now() + timeoutMs;
     try {
-      const response = await this.#ky(call.path.slice(1), {
-        method: call.method,
-        timeout: timeoutMs,
-        ...(body === undefined ? {} : { body }),
-        ...(call.query === undefined ? {} : { searchParams: call.query }),
-        // Every attempt carries the call's trace context, so retries stay in one trace.
-        headers: injectTraceContext(
-          {
-            [HEADERS.requestId]: requestId,
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-            ...(call.adminToken ? { [HEADERS.adminToken]: this.#config.apiKey } : {}),
-          },
-          call.trace,
-        ),
-        ...(userSignal ? { signal: userSignal } : {}),
-      });
+      const attemptHeaders: AttemptHeaders = { requestId, json: body !== undefined, adminToken: call.adminToken === true, trace: call.trace ?? activeContext() };
+      const request: KyOptions & { [ATTEMPT]: AttemptHeaders } = { method: call.method, timeout: timeoutMs, [ATTEMPT]: attemptHeaders };
+      if (body !== undefined) request.body = body;
+      if (call.query !== undefined) request.searchParams = call.query;
+      if (userSignal !== undefined) request.signal = userSignal;
+      const response = await this.#ky(call.path.slice(1), request);
       const serverId = response.headers.get(HEADERS.requestId) ?? requestId;
       if (response.ok) {
         const data = call.schema ? await this.#parseBody(response, call.schema, label, serverId, deadline) : ((await response.body?.cancel(), undefined) as T);
@@ -328,7 +350,7 @@ async function readCapped(response: Response, limit: number, deadline = Number.P
         expired = true;
         // Cancelling settles the pending read with done: true; `expired` tells it apart.
         void reader.cancel().catch(() => undefined);
-      }, Math.max(0, remaining))
+      }, Math.max(0, Math.ceil(remaining)))
     : undefined;
   try {
     for (;;) {
@@ -350,15 +372,19 @@ async function readCapped(response: Response, limit: number, deadline = Number.P
 async function readDeclared(response: Response, deadline: number): Promise<string> {
   const remaining = deadline - performance.now();
   if (!Number.isFinite(remaining)) return response.text();
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineExceeded()), Math.max(0, remaining));
+  return new Promise<string>((resolve, reject) => {
+    // Whole milliseconds: Node keeps one timer list per duration, and a fractional one would
+    // make a new list (and a priority-queue entry) for every call.
+    const timer = setTimeout(() => reject(new DeadlineExceeded()), Math.max(0, Math.ceil(remaining)));
+    response.text().then(
+      (text) => {
+        clearTimeout(timer);
+        resolve(text);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  const text = response.text();
-  text.catch(() => undefined);
-  try {
-    return await Promise.race([text, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
