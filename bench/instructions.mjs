@@ -1,23 +1,28 @@
-// node bench/instructions.mjs [--calls N]: instructions per call of check() against a bare ky post
+// node bench/instructions.mjs [--warmup N] [--calls N] [--repeat N]: instructions per call of check() against a bare ky post
 // of the same request, at concurrency 1 and 32, counted by `valgrind --tool=callgrind` in the
 // client process only (the server runs in its own, uncounted process). Unlike wall or CPU time,
 // an instruction count does not move with what else the machine runs, so the ratio can be read
-// on a busy 2-core machine. Each task runs twice (a short and a long run) and the difference is
-// divided by the extra calls, which cancels Node's start-up and the warm-up.
+// on a busy 2-core machine. Each task runs twice (after --warmup calls, and after --warmup +
+// --calls) and the difference is divided by the extra calls, which cancels Node's start-up and
+// the warm-up. The warm-up is long because predictable mode compiles on the main thread, and V8
+// is still optimizing functions for the first time well into the run (with --trace-opt: some
+// 440 optimizations in the first 4000 checks, 41 in the next 4000): a window that starts at
+// call 100 counts mostly that one-time compile work, which a normal Node does on background
+// threads (measured 2026-12-02: c=1 ratio 1.09 after 100 calls, 1.014 after 3000).
 // Needs valgrind (Debian's package) and a build. Not part of npm test or npm run bench (slow:
-// callgrind runs Node about 50 times slower).
+// callgrind runs Node about 50 times slower: about 25 minutes per concurrency with the defaults).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startServerProcess } from './lib.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) || fallback : fallback);
-const extra = option('--calls', 500);
+const extra = option('--calls', 1000);
 const repeat = option('--repeat', 1);
 // V8's predictable mode: one thread, a fixed random seed and a fixed GC schedule, so two runs of
 // one build tier up and collect alike (with only --single-threaded, the same build moved 9 points).
 const nodeFlags = ['--predictable', '--predictable-gc-schedule', '--random-seed=1'];
-const base = 100;
+const base = option('--warmup', 3000);
 const script = fileURLToPath(new URL('instructions-check.mjs', import.meta.url));
 
 if (spawnSync('valgrind', ['--version']).status !== 0) {
