@@ -1,4 +1,4 @@
-// node bench/instructions.mjs [--warmup N] [--calls N] [--repeat N]: instructions per call of check() against a bare ky post
+// node bench/instructions.mjs [--warmup N] [--calls N] [--repeat N] [--concurrency 1|32]: instructions per call of check() against a bare ky post
 // of the same request, at concurrency 1 and 32, counted by `valgrind --tool=callgrind` in the
 // client process only (the server runs in its own, uncounted process). Unlike wall or CPU time,
 // an instruction count does not move with what else the machine runs, so the ratio can be read
@@ -19,6 +19,7 @@ const argv = process.argv.slice(2);
 const option = (name, fallback) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) || fallback : fallback);
 const extra = option('--calls', 1000);
 const repeat = option('--repeat', 1);
+const concurrencies = argv.includes('--concurrency') ? [option('--concurrency', 1)] : [1, 32];
 // V8's predictable mode: one thread, a fixed random seed and a fixed GC schedule, so two runs of
 // one build tier up and collect alike (with only --single-threaded, the same build moved 9 points).
 const nodeFlags = ['--predictable', '--predictable-gc-schedule', '--random-seed=1'];
@@ -38,16 +39,16 @@ const count = (task, calls, concurrency) => {
 };
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 try {
-  const ratios = { 1: [], 32: [] };
+  const ratios = Object.fromEntries(concurrencies.map((concurrency) => [concurrency, []]));
   for (let round = 1; round <= repeat; round++) {
-    for (const concurrency of [1, 32]) {
+    for (const concurrency of concurrencies) {
       const perCall = {};
       for (const task of ['check', 'ky']) perCall[task] = (count(task, base + extra, concurrency) - count(task, base, concurrency)) / extra;
       ratios[concurrency].push(perCall.check / perCall.ky);
       console.log(`run ${round}/${repeat} c=${concurrency}: check() ${(perCall.check / 1e6).toFixed(3)} M instructions/call, bare ky ${(perCall.ky / 1e6).toFixed(3)} M, ratio ${(perCall.check / perCall.ky).toFixed(3)} (Node ${process.version})`);
     }
   }
-  if (repeat > 1) for (const concurrency of [1, 32]) console.log(`c=${concurrency}: median ratio of ${repeat} runs ${median(ratios[concurrency]).toFixed(3)} (runs: ${ratios[concurrency].map((ratio) => ratio.toFixed(3)).join(', ')})`);
+  if (repeat > 1) for (const concurrency of concurrencies) console.log(`c=${concurrency}: median ratio of ${repeat} runs ${median(ratios[concurrency]).toFixed(3)} (runs: ${ratios[concurrency].map((ratio) => ratio.toFixed(3)).join(', ')})`);
 } finally {
   await server.stop();
 }

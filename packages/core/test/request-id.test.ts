@@ -104,7 +104,9 @@ describe('what a custom fetch is handed', () => {
     const handed: Array<{ args: number; headers: Record<string, string> }> = [];
     const client = makeClient({
       fetch: (...args: Parameters<typeof globalThis.fetch>) => {
-        handed.push({ args: args.filter((arg) => arg !== undefined).length, headers: Object.fromEntries((args[0] as Request).headers) });
+        const headers: Record<string, string> = {};
+        (args[0] as Request).headers.forEach((value, name) => (headers[name] = value));
+        handed.push({ args: args.filter((arg) => arg !== undefined).length, headers });
         return globalThis.fetch(...args);
       },
     });
