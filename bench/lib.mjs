@@ -89,21 +89,38 @@ export function machine() {
 export const fmt = (value, digits = 3) => (Number.isFinite(value) ? Number(value.toPrecision(digits)) : value);
 
 /**
+ * A fetch that answers every check with the server's ALLOW body and touches no network, for
+ * counts that must not depend on timing (bench/instructions.mjs --stub). It reads the request's
+ * body, as a server would.
+ */
+export function stubFetch() {
+  const body = '{"decision":"ALLOW","reason":"Allowed by rule bench","policy_id":"bench-allow","latency_ms":1,"approval_id":null}';
+  const headers = { 'content-type': 'application/json', 'content-length': String(body.length), 'x-request-id': 'stub' };
+  return async (input) => {
+    if (input instanceof Request) await input.text();
+    return new Response(body, { status: 200, headers });
+  };
+}
+
+/**
  * `check()` and a bare ky post of the same request against `url`: ky set up as the SDK's transport
  * sets it up (internal/transport.ts: same headers, `retry: 0`, the per-request timeout), so the
  * difference left is the SDK's own work. The client has no retries; close it when done.
  */
-export function checkAgainstKy(url, { timeoutMs = 5000 } = {}) {
+export function checkAgainstKy(url, { timeoutMs = 5000, fetch } = {}) {
+  // Only a given fetch is passed on, so the real-server figures keep each library's own default.
+  const fetchOption = fetch === undefined ? {} : { fetch };
   const key = 'hs_bench_api_key';
   const tenant = 'bench';
   const params = { amount: 10, currency: 'USD' };
-  const client = new HaltStateClient({ baseUrl: url, tenantId: tenant, apiKey: key, agentId: 'bench-bot', retries: 0, timeoutMs, onReportError: () => undefined });
+  const client = new HaltStateClient({ baseUrl: url, tenantId: tenant, apiKey: key, agentId: 'bench-bot', retries: 0, timeoutMs, onReportError: () => undefined, ...fetchOption });
   const bare = ky.create({
     prefixUrl: `${url}/api/sentinel`,
     headers: { 'x-tenant-id': tenant, 'x-api-key': key, authorization: `Bearer ${key}`, 'user-agent': 'bench' },
     retry: 0,
     timeout: false,
     throwHttpErrors: false,
+    ...fetchOption,
   });
   return {
     client,
