@@ -17,7 +17,7 @@ function recordingClient(options: ClientOptions = {}) {
     sent.push({ path: new URL(urlOf(input)).pathname.replace(PREFIX, ''), id: headersOf(input, init).get('x-request-id') });
     return globalThis.fetch(input, init);
   };
-  return { client: makeClient({ timeoutMs: 1000, ...options, fetch }), sent };
+  return { client: makeClient({ ...options, fetch }), sent };
 }
 
 // Read without `new Request(input)`: that would take the body away from the request sent on.
@@ -131,13 +131,17 @@ describe('what each kind of call retries', () => {
   });
 
   type Fault = [string, (scope: nock.Interceptor) => nock.Scope];
+  // drive() advances fake time 5 ms per I/O turn while nock's replies travel on real turns: with
+  // a short deadline, a loaded machine timed out the retry's own reply (seen: four attempts, the
+  // last three finding no reply left). Only the timeout fault has a deadline, and a long one.
+  const deadline = (name: string) => ({ retries: 3, ...(name === 'a timeout' ? { timeoutMs: 20_000 } : {}) });
   const reached: Fault[] = [
     ['500', (i) => i.reply(500, 'boom')],
     ['502', (i) => i.reply(502, 'bad gateway')],
     ['504', (i) => i.reply(504, 'gateway timeout')],
     ['408', (i) => i.reply(408, 'request timeout')],
     ['a reset', (i) => i.replyWithError({ code: 'ECONNRESET', message: 'socket hang up' })],
-    ['a timeout', (i) => i.delay(5000).reply(200, {}, json)],
+    ['a timeout', (i) => i.delay(600_000).reply(200, {}, json)],
   ];
   const unreached: Fault[] = [
     ['a refused connection', (i) => i.replyWithError(refused())],
@@ -146,9 +150,9 @@ describe('what each kind of call retries', () => {
     ['503', (i) => i.reply(503, 'unavailable')],
   ];
 
-  it.each(reached)('check: %s is not retried (the server may have acted), one attempt', async (_, fault) => {
+  it.each(reached)('check: %s is not retried (the server may have acted), one attempt', async (name, fault) => {
     fault(api().post(`${PREFIX}/action/check`));
-    const { client, sent } = recordingClient({ retries: 3 });
+    const { client, sent } = recordingClient(deadline(name));
     const { result, waits } = await drive(client.check('a.b'));
     expect(result.status).toBe('rejected');
     expect((result as PromiseRejectedResult).reason).toMatchObject({ name: 'HaltStateConnectionError', message: expect.stringContaining('not retried') });
@@ -156,11 +160,11 @@ describe('what each kind of call retries', () => {
     expect(waits).toEqual([]);
   });
 
-  it.each(unreached)('check: %s is retried with the same id', async (_, fault) => {
+  it.each(unreached)('check: %s is retried with the same id', async (name, fault) => {
     fault(api().post(`${PREFIX}/action/check`));
     fault(api().post(`${PREFIX}/action/check`));
     api().post(`${PREFIX}/action/check`).reply(200, { decision: 'DENY' }, json);
-    const { client, sent } = recordingClient({ retries: 3 });
+    const { client, sent } = recordingClient(deadline(name));
     const { result } = await drive(client.check('a.b'));
     expect(result).toMatchObject({ status: 'fulfilled', value: { denied: true } });
     expect(sent).toHaveLength(3);
@@ -168,10 +172,10 @@ describe('what each kind of call retries', () => {
     expect(new Set(sent.map((entry) => entry.id)).size).toBe(1);
   });
 
-  it.each([...reached, ...unreached])('guard: %s is retried with the same id', async (_, fault) => {
+  it.each([...reached, ...unreached])('guard: %s is retried with the same id', async (name, fault) => {
     fault(api().post(`${PREFIX}/action/guard`));
     api().post(`${PREFIX}/action/guard`).reply(200, { status: 'denied' }, json);
-    const { client, sent } = recordingClient({ retries: 3 });
+    const { client, sent } = recordingClient(deadline(name));
     const { result } = await drive(client.guard({ action: 'a.b', idempotencyKey: 'k' }, jest.fn()));
     expect(result).toMatchObject({ status: 'rejected', reason: { name: 'ActionDenied' } });
     expect(sent).toHaveLength(2);
@@ -179,10 +183,10 @@ describe('what each kind of call retries', () => {
     expect(sent[1]!.id).toBe(sent[0]!.id);
   });
 
-  it.each(reached)('GET heartbeat: %s is retried', async (_, fault) => {
+  it.each(reached)('GET heartbeat: %s is retried', async (name, fault) => {
     fault(api().get(`${PREFIX}/heartbeat`).query(true));
     api().get(`${PREFIX}/heartbeat`).query(true).reply(200, { status: 'PAUSE' }, json);
-    const { client, sent } = recordingClient({ retries: 3 });
+    const { client, sent } = recordingClient(deadline(name));
     const { result } = await drive(client.heartbeat());
     expect(result).toMatchObject({ status: 'fulfilled', value: 'PAUSE' });
     expect(sent).toHaveLength(2);
