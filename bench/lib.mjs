@@ -96,8 +96,9 @@ export const fmt = (value, digits = 3) => (Number.isFinite(value) ? Number(value
 export function stubFetch() {
   const body = '{"decision":"ALLOW","reason":"Allowed by rule bench","policy_id":"bench-allow","latency_ms":1,"approval_id":null}';
   const headers = { 'content-type': 'application/json', 'content-length': String(body.length), 'x-request-id': 'stub' };
-  return async (input) => {
-    if (input instanceof Request) await input.text();
+  // What fetch does with its arguments before it sends: a Request of them, its body read.
+  return async (input, init) => {
+    await new Request(input, init).text();
     return new Response(body, { status: 200, headers });
   };
 }

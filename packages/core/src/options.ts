@@ -57,7 +57,11 @@ export interface ClientOptions {
   maxQueuedReports?: number | undefined;
   /** Called once for each report that could not be delivered (queue overflow or final failure). */
   onReportError?: ((error: Error, report: QueuedReportInfo) => void) | undefined;
-  /** A fetch implementation (tests, proxies). @default globalThis.fetch */
+  /**
+   * A fetch implementation (tests, proxies). It is called as `fetch(url, init)`: a URL string and a
+   * plain `RequestInit` of `method`, `headers`, `body` (JSON text or undefined), `signal` and
+   * `redirect: 'manual'`. @default globalThis.fetch
+   */
   fetch?: typeof fetch | undefined;
   /**
    * Called once when a guard or execute starts to wait for a human decision (`wait`), so

@@ -5,7 +5,7 @@
 import { createServer } from 'node:net';
 import nock from 'nock';
 import { HaltStateClient, type ClientOptions } from '@haltstate/core';
-import { api, json, KEY, makeClient, PREFIX, setupNock, TENANT } from './helpers/api';
+import { api, BASE_URL, json, KEY, makeClient, PREFIX, setupNock, TENANT } from './helpers/api';
 import { drive, sseHeaders, sseStream, until } from './helpers/sse';
 
 setupNock();
@@ -98,26 +98,35 @@ describe('X-Request-Id', () => {
 });
 
 describe('what a custom fetch is handed', () => {
-  it('the request alone, carrying every header of its attempt; nothing of the SDK beside it', async () => {
+  it('a URL and a plain RequestInit: every header of its attempt, the JSON body, redirect manual; nothing of the SDK beside it', async () => {
     api().post(`${PREFIX}/action/check`).reply(200, { decision: 'ALLOW' }, json);
     api().get(`${PREFIX}/approval/ap`).reply(200, { status: 'approved' }, json);
-    const handed: Array<{ args: number; headers: Record<string, string> }> = [];
+    const handed: Array<{ url: unknown; init: RequestInit; headers: Record<string, string> }> = [];
     const client = makeClient({
-      fetch: (...args: Parameters<typeof globalThis.fetch>) => {
+      fetch: (input, init = {}) => {
         const headers: Record<string, string> = {};
-        (args[0] as Request).headers.forEach((value, name) => (headers[name] = value));
-        handed.push({ args: args.filter((arg) => arg !== undefined).length, headers });
-        return globalThis.fetch(...args);
+        new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+        handed.push({ url: input, init, headers });
+        return globalThis.fetch(input, init);
       },
     });
-    const decision = await client.check('a.b');
+    const decision = await client.check({ action: 'a.b', params: { amount: 5 } });
     await client.getApproval('ap');
-    expect(handed.map((entry) => entry.args)).toEqual([1, 1]);
-    const [check, read] = handed.map((entry) => entry.headers);
-    expect(check).toMatchObject({ 'x-request-id': decision.requestId, 'content-type': 'application/json', 'x-tenant-id': TENANT, 'x-api-key': KEY });
-    expect(check).not.toHaveProperty('x-admin-token');
-    expect(read).toMatchObject({ 'x-request-id': expect.stringMatching(UUID), 'x-admin-token': KEY });
-    expect(read).not.toHaveProperty('content-type');
+    expect(handed.map((entry) => typeof entry.url)).toEqual(['string', 'string']);
+    for (const { init } of handed) {
+      expect(Object.keys(init).sort()).toEqual(['body', 'headers', 'method', 'redirect', 'signal']);
+      expect(init.redirect).toBe('manual');
+      expect(init.signal).toBeInstanceOf(AbortSignal);
+    }
+    const [check, read] = handed;
+    expect(check!.init.method).toBe('POST');
+    expect(JSON.parse(check!.init.body as string)).toMatchObject({ action: 'a.b', params: { amount: 5 } });
+    expect(check!.headers).toMatchObject({ 'x-request-id': decision.requestId, 'content-type': 'application/json', 'x-tenant-id': TENANT, 'x-api-key': KEY });
+    expect(check!.headers).not.toHaveProperty('x-admin-token');
+    expect(read!.init).toMatchObject({ method: 'GET', body: undefined });
+    expect(read!.url).toBe(`${BASE_URL}${PREFIX}/approval/ap`);
+    expect(read!.headers).toMatchObject({ 'x-request-id': expect.stringMatching(UUID), 'x-admin-token': KEY });
+    expect(read!.headers).not.toHaveProperty('content-type');
     await client.close();
   });
 });

@@ -67,15 +67,18 @@ class DeadlineExceeded extends Error {}
 const ATTEMPT = 'haltstateAttempt';
 
 /**
- * What one attempt adds to the client's headers. ky hands an option it does not know to fetch,
- * so it travels as `ATTEMPT` to the transport's fetch, which sets it on the request: per-request
- * `headers` would make ky merge and copy its Headers three times on every attempt (the largest
- * share of the SDK's own cost per call), and a `beforeRequest` hook costs a copy of the options.
+ * What one attempt adds to the request ky built: headers and the body. ky hands an option it does
+ * not know to fetch, so it travels as `ATTEMPT` to the transport's fetch, which sets it on the
+ * request: per-request `headers` would make ky merge and copy its Headers three times on every
+ * attempt, and a `beforeRequest` hook costs a copy of the options. The body goes straight to
+ * fetch for the same reason: given to ky, it becomes a stream in ky's Request, which ky then
+ * clones for retries it never makes here (a tee of the stream) and cancels twice when the call
+ * ends (one of them rejects, with a stack trace, because fetch already read it).
  */
 interface AttemptHeaders {
   requestId: string;
-  /** The body is JSON (it is a string, so fetch would call it text/plain). */
-  json: boolean;
+  /** JSON text, sent as `application/json`. */
+  body: string | undefined;
   adminToken: boolean;
   accept?: string;
   trace: TraceContext | undefined;
@@ -102,17 +105,20 @@ export class Transport {
       retry: 0,
       timeout: false,
       throwHttpErrors: false,
-      fetch: (request, init) => {
+      fetch: (input, init) => {
         const attempt = (init as { [ATTEMPT]?: AttemptHeaders } | undefined)?.[ATTEMPT];
-        if (attempt !== undefined) this.#addHeaders((request as Request).headers, attempt);
-        return config.fetch(request);
+        const request = input as Request;
+        if (attempt === undefined) return config.fetch(request);
+        this.#addHeaders(request.headers, attempt);
+        return config.fetch(request.url, { method: request.method, headers: request.headers, body: attempt.body, signal: request.signal, redirect: request.redirect });
       },
     });
   }
 
   #addHeaders(headers: Headers, attempt: AttemptHeaders): void {
     headers.set(HEADERS.requestId, attempt.requestId);
-    if (attempt.json) headers.set('content-type', 'application/json');
+    // The body is a string, which fetch would send as text/plain.
+    if (attempt.body !== undefined) headers.set('content-type', 'application/json');
     if (attempt.adminToken) headers.set(HEADERS.adminToken, this.#config.apiKey);
     if (attempt.accept !== undefined) headers.set('accept', attempt.accept);
     // Every attempt carries the call's trace context, so retries stay in one trace.
@@ -152,7 +158,7 @@ export class Transport {
     const timer = setTimeout(() => deadline.abort(new DeadlineExceeded()), this.#config.timeoutMs);
     const options: KyOptions & { [ATTEMPT]: AttemptHeaders } = {
       searchParams: query,
-      [ATTEMPT]: { requestId, json: false, adminToken: true, accept: 'text/event-stream', trace: activeContext() },
+      [ATTEMPT]: { requestId, body: undefined, adminToken: true, accept: 'text/event-stream', trace: activeContext() },
       signal: AbortSignal.any([signal, deadline.signal]),
     };
     const pending = this.#ky.get(path.slice(1), options);
@@ -187,9 +193,8 @@ export class Transport {
     // signal, and AbortSignal.any above all, costs tens of microseconds and lingers until GC.
     const deadline = performance.now() + timeoutMs;
     try {
-      const attemptHeaders: AttemptHeaders = { requestId, json: body !== undefined, adminToken: call.adminToken === true, trace: call.trace ?? activeContext() };
+      const attemptHeaders: AttemptHeaders = { requestId, body, adminToken: call.adminToken === true, trace: call.trace ?? activeContext() };
       const request: KyOptions & { [ATTEMPT]: AttemptHeaders } = { method: call.method, timeout: timeoutMs, [ATTEMPT]: attemptHeaders };
-      if (body !== undefined) request.body = body;
       if (call.query !== undefined) request.searchParams = call.query;
       if (userSignal !== undefined) request.signal = userSignal;
       const response = await this.#ky(call.path.slice(1), request);
