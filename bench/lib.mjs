@@ -104,9 +104,10 @@ export function stubFetch() {
 }
 
 /**
- * `check()` and a bare ky post of the same request against `url`: ky set up as the SDK's transport
- * sets it up (internal/transport.ts: same headers, `retry: 0`, the per-request timeout), so the
- * difference left is the SDK's own work. The client has no retries; close it when done.
+ * `check()` and a bare ky post of the same request against `url`: ky with the transport's headers
+ * and `retry: 0` (internal/transport.ts), posting as a user would (`json:`, a per-request
+ * timeout). The transport hands its body to fetch beside ky rather than through it, which this
+ * post does not (docs/performance.md). The client has no retries; close it when done.
  */
 export function checkAgainstKy(url, { timeoutMs = 5000, fetch } = {}) {
   // Only a given fetch is passed on, so the real-server figures keep each library's own default.

@@ -129,6 +129,26 @@ describe('what a custom fetch is handed', () => {
     expect(read!.headers).not.toHaveProperty('content-type');
     await client.close();
   });
+
+  it("the call's signal: the user's abort reaches the fetch in flight", async () => {
+    let handed: AbortSignal | undefined;
+    const client = makeClient({
+      // A fetch that answers only by failing when its signal aborts.
+      fetch: (_input, init = {}) =>
+        new Promise<Response>((_resolve, reject) => {
+          handed = init.signal ?? undefined;
+          handed?.addEventListener('abort', () => reject(handed!.reason));
+        }),
+    });
+    const controller = new AbortController();
+    const call = client.check('a.b', {}, { signal: controller.signal });
+    while (handed === undefined) await new Promise((resolve) => setImmediate(resolve));
+    expect(handed.aborted).toBe(false);
+    controller.abort(new Error('user gave up'));
+    await expect(call).rejects.toThrow('user gave up');
+    expect(handed.aborted).toBe(true);
+    await client.close();
+  });
 });
 
 describe('what each kind of call retries', () => {

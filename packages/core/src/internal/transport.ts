@@ -105,10 +105,10 @@ export class Transport {
       retry: 0,
       timeout: false,
       throwHttpErrors: false,
+      // Every call of this instance passes ATTEMPT (request and openStream).
       fetch: (input, init) => {
-        const attempt = (init as { [ATTEMPT]?: AttemptHeaders } | undefined)?.[ATTEMPT];
+        const attempt = (init as { [ATTEMPT]: AttemptHeaders })[ATTEMPT];
         const request = input as Request;
-        if (attempt === undefined) return config.fetch(request);
         this.#addHeaders(request.headers, attempt);
         return config.fetch(request.url, { method: request.method, headers: request.headers, body: attempt.body, signal: request.signal, redirect: request.redirect });
       },
