@@ -63,7 +63,7 @@ const NOT_RETRIED = '; not retried: it may have reached the server, and a check 
 
 class DeadlineExceeded extends Error {}
 
-/** The option that carries {@link AttemptHeaders} through ky to the transport's fetch. */
+/** The option that carries {@link PerAttempt} through ky to the transport's fetch. */
 const ATTEMPT = 'haltstateAttempt';
 
 /**
@@ -75,7 +75,7 @@ const ATTEMPT = 'haltstateAttempt';
  * clones for retries it never makes here (a tee of the stream) and cancels twice when the call
  * ends (one of them rejects, with a stack trace, because fetch already read it).
  */
-interface AttemptHeaders {
+interface PerAttempt {
   requestId: string;
   /** JSON text, sent as `application/json`. */
   body: string | undefined;
@@ -107,7 +107,7 @@ export class Transport {
       throwHttpErrors: false,
       // Every call of this instance passes ATTEMPT (request and openStream).
       fetch: (input, init) => {
-        const attempt = (init as { [ATTEMPT]: AttemptHeaders })[ATTEMPT];
+        const attempt = (init as { [ATTEMPT]: PerAttempt })[ATTEMPT];
         const request = input as Request;
         this.#addHeaders(request.headers, attempt);
         return config.fetch(request.url, { method: request.method, headers: request.headers, body: attempt.body, signal: request.signal, redirect: request.redirect });
@@ -115,7 +115,7 @@ export class Transport {
     });
   }
 
-  #addHeaders(headers: Headers, attempt: AttemptHeaders): void {
+  #addHeaders(headers: Headers, attempt: PerAttempt): void {
     headers.set(HEADERS.requestId, attempt.requestId);
     // The body is a string, which fetch would send as text/plain.
     if (attempt.body !== undefined) headers.set('content-type', 'application/json');
@@ -156,7 +156,7 @@ export class Transport {
     const requestId = randomUUID();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new DeadlineExceeded()), this.#config.timeoutMs);
-    const options: KyOptions & { [ATTEMPT]: AttemptHeaders } = {
+    const options: KyOptions & { [ATTEMPT]: PerAttempt } = {
       searchParams: query,
       [ATTEMPT]: { requestId, body: undefined, adminToken: true, accept: 'text/event-stream', trace: activeContext() },
       signal: AbortSignal.any([signal, deadline.signal]),
@@ -193,8 +193,8 @@ export class Transport {
     // signal, and AbortSignal.any above all, costs tens of microseconds and lingers until GC.
     const deadline = performance.now() + timeoutMs;
     try {
-      const attemptHeaders: AttemptHeaders = { requestId, body, adminToken: call.adminToken === true, trace: call.trace ?? activeContext() };
-      const request: KyOptions & { [ATTEMPT]: AttemptHeaders } = { method: call.method, timeout: timeoutMs, [ATTEMPT]: attemptHeaders };
+      const perAttempt: PerAttempt = { requestId, body, adminToken: call.adminToken === true, trace: call.trace ?? activeContext() };
+      const request: KyOptions & { [ATTEMPT]: PerAttempt } = { method: call.method, timeout: timeoutMs, [ATTEMPT]: perAttempt };
       if (call.query !== undefined) request.searchParams = call.query;
       if (userSignal !== undefined) request.signal = userSignal;
       const response = await this.#ky(call.path.slice(1), request);
