@@ -11,7 +11,7 @@ setupNock();
  * A fetch that never hands the caller's AbortSignal to the network, as when a chain of
  * AbortSignal.any() links was collected: aborting the wait must then still end the stream.
  */
-const deafFetch: typeof fetch = (input, init) => globalThis.fetch(input instanceof Request ? new Request(input, { signal: null }) : input, { ...init, signal: null });
+const deafFetch: typeof fetch = (input, init) => globalThis.fetch(input, { ...init, signal: null });
 
 const approved = (id: string, timestamp = '2026-01-01T00:00:10Z') => ({ type: 'APPROVAL_DECISION', request_id: id, status: 'approved', approver: 'alice', reason: null, agent_id: 'bot-1', action: 'a.b', timestamp });
 
